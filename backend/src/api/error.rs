@@ -1,0 +1,64 @@
+//! The one error type of the HTTP edge: each variant maps to a status and a stable JSON body
+//! `{"error": code, "message": text}` (see [`api_types::ErrorBody`]).
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(&'static str, String),
+    #[error("{0}")]
+    BadRequest(&'static str, String),
+}
+
+impl ApiError {
+    pub fn stop_not_found(id: &str) -> Self {
+        ApiError::NotFound(
+            "stop_not_found",
+            format!(
+                "No stop has the id {id:?}. Stop ids look like \"feed:stop_id\"; GET /health \
+                 lists the feeds."
+            ),
+        )
+    }
+
+    pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> Self {
+        ApiError::BadRequest("invalid_parameter", format!("{name}: {problem}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            ApiError::NotFound(code, m) => (StatusCode::NOT_FOUND, code, m),
+            ApiError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
+        };
+        let body = api_types::ErrorBody {
+            error: code.to_owned(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest("invalid_query", r.body_text())
+    }
+}
+
+/// `axum::extract::Query`, answering malformed query strings with our JSON error.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// Unknown paths under `/api`: JSON, like every other API answer.
+pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(
+        "not_found",
+        format!("There is no API endpoint at {}.", uri.path()),
+    )
+}

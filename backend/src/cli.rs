@@ -1,0 +1,221 @@
+//! The `backend` command line: `serve` (the default) and `validate`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use api_types::{Severity, ValidationReport};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, FileConfig, Overrides};
+use crate::feed::{self, Source};
+use crate::schedule::FeedId;
+use crate::server::{Application, Clock, shutdown_signal};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backend",
+    version,
+    about = "Real-time passenger information server: GTFS schedules, realtime predictions, APIs.",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the APIs and the web app (the default when no command is given).
+    Serve(ServeArgs),
+    /// Check a GTFS feed and print every problem found; exit code 1 if it has errors.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args, Default)]
+struct ServeArgs {
+    /// TOML configuration file (see ARCHITECTURE.md, "Configuration").
+    #[arg(long, env = "RTPI_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "RTPI_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Directory for the server's own data [default: ./data].
+    #[arg(long, env = "RTPI_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// GTFS feed to serve, as PATH or ID=PATH (zip or directory); repeat for several feeds
+    /// [default: the sample Binh Duong network, feeds/binh-duong].
+    #[arg(
+        long = "gtfs",
+        env = "RTPI_GTFS",
+        value_name = "[ID=]PATH",
+        value_delimiter = ','
+    )]
+    gtfs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// The feed: a .zip file or a directory of .txt files.
+    path: PathBuf,
+    /// Feed id to report under [default: made from the file name].
+    #[arg(long)]
+    feed_id: Option<String>,
+    /// Check calendars against this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    today: Option<jiff::civil::Date>,
+    /// Print the report as JSON (the format the upload API returns).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Validate(args)) => {
+            init_tracing("warn");
+            validate(args)
+        }
+        Some(Command::Serve(args)) => run_serve(args),
+        None => run_serve(cli.serve),
+    }
+}
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RTPI_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    init_tracing("info,tower_http=info");
+    let file = match &args.config {
+        Some(path) => match FileConfig::read(path) {
+            Ok(f) => f,
+            Err(e) => return fail(&e),
+        },
+        None => FileConfig::default(),
+    };
+    let overrides = Overrides {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        gtfs: args.gtfs,
+    };
+    let config = match Config::resolve(file, overrides) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        let app = Application::build(&config, Clock::system()).await?;
+        tracing::info!("listening on http://{}", app.address());
+        app.run_until(shutdown_signal()).await?;
+        anyhow::Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+fn validate(args: ValidateArgs) -> ExitCode {
+    let feed_id = match &args.feed_id {
+        Some(id) => match FeedId::new(id) {
+            Ok(id) => id,
+            Err(e) => return fail(&e),
+        },
+        None => FeedId::from_name(
+            &args
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| args.path.clone())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+    };
+    let today = args.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let report = match feed::load(Source::Path(&args.path), feed_id, today) {
+        Ok(loaded) => loaded.report,
+        Err(report) => *report,
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return fail(&format!("cannot write the report: {e}")),
+        }
+    } else {
+        print!("{}", format_report(&report));
+    }
+    if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The report as text, one finding per paragraph, like a compiler's diagnostics.
+pub fn format_report(r: &ValidationReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for f in &r.findings {
+        let kind = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let place = match (f.file.as_str(), f.line) {
+            ("", _) => String::new(),
+            (file, Some(line)) => format!(" {file}:{line}:"),
+            (file, None) => format!(" {file}:"),
+        };
+        let _ = writeln!(out, "{kind}[{}]{place} {}", f.code, f.message);
+        let _ = writeln!(out, "    fix: {}", f.fix);
+    }
+    for s in &r.suppressed {
+        let _ = writeln!(out, "… and {} more [{}]", s.count, s.code);
+    }
+    let s = &r.summary;
+    let dates = match (&s.first_service_date, &s.last_service_date) {
+        (Some(a), Some(b)) => format!(", service {a} to {b}"),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{}: {} error(s), {} warning(s) — {} agencies, {} stops, {} routes, {} trips, {} stop times, {} shapes, {} services, {} frequencies{dates}",
+        r.feed_id,
+        r.error_count(),
+        r.warning_count(),
+        s.agencies,
+        s.stops,
+        s.routes,
+        s.trips,
+        s.stop_times,
+        s.shapes,
+        s.services,
+        s.frequencies,
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if r.valid {
+            "valid: the feed can be served"
+        } else {
+            "INVALID: fix the errors above before serving this feed"
+        }
+    );
+    out
+}

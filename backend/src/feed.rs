@@ -1,0 +1,482 @@
+//! Feed in: reads a static GTFS feed from a zip file, a directory, or zip bytes in memory
+//! (uploads), and drives the pure [`ScheduleBuilder`] row by row.
+//!
+//! All schedule file IO lives here; the builder never sees a file. Rows are parsed with
+//! `gtfs-structures`' types and serde rules (so time, date, colour and enum parsing match that
+//! crate) but streamed one at a time instead of collected: `stop_times.txt` is most of a
+//! feed, and holding it as strings would multiply peak memory several times over.
+//!
+//! What is wrong with the input never panics and never stops at the first problem: each
+//! problem becomes a finding (file, line, what to fix) and reading goes on, so an operator
+//! sees every problem at once.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use api_types::{Finding, Severity, ValidationReport, ValidationSummary};
+use gtfs_structures as gtfs;
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::schedule::{FeedId, GtfsFile, Schedule, ScheduleBuilder};
+
+/// Where a feed comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A `.zip` file or a directory of `.txt` files.
+    Path(&'a Path),
+    /// The bytes of a zip archive.
+    Zip(&'a [u8]),
+}
+
+/// A schedule that loaded, with its validation report (warnings only).
+#[derive(Debug)]
+pub struct Loaded {
+    pub schedule: Schedule,
+    pub report: ValidationReport,
+}
+
+/// Reads and validates a feed. `Err` carries a report with at least one error.
+pub fn load(
+    source: Source<'_>,
+    feed_id: FeedId,
+    today: Date,
+) -> Result<Loaded, Box<ValidationReport>> {
+    match source {
+        Source::Path(path) if path.is_dir() => {
+            let mut files = DirFiles {
+                dir: path.to_owned(),
+                hasher: Sha256::new(),
+            };
+            read_all(&mut files, feed_id, today)
+        }
+        Source::Path(path) => {
+            let mut file = match File::open(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    return Err(fatal(
+                        &feed_id,
+                        "feed_not_found",
+                        format!("cannot open {}: {e}", path.display()),
+                        "Give the path of a GTFS .zip file or of a directory holding the .txt files.",
+                    ));
+                }
+            };
+            let mut hasher = Sha256::new();
+            let hashed = std::io::copy(
+                &mut file,
+                &mut Hashing {
+                    inner: std::io::sink(),
+                    hasher: &mut hasher,
+                },
+            )
+            .and_then(|_| file.rewind());
+            if let Err(e) = hashed {
+                return Err(fatal(
+                    &feed_id,
+                    "unreadable_file",
+                    format!("cannot read {}: {e}", path.display()),
+                    "Check the file is readable.",
+                ));
+            }
+            read_zip(BufReader::new(file), hex(hasher), feed_id, today)
+        }
+        Source::Zip(bytes) => {
+            let version = hex(Sha256::new_with_prefix(bytes));
+            read_zip(std::io::Cursor::new(bytes), version, feed_id, today)
+        }
+    }
+}
+
+fn hex(hasher: Sha256) -> String {
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A report for a feed that could not be opened at all.
+fn fatal(feed_id: &FeedId, code: &str, message: String, fix: &str) -> Box<ValidationReport> {
+    Box::new(ValidationReport {
+        feed_id: feed_id.to_string(),
+        valid: false,
+        findings: vec![Finding {
+            severity: Severity::Error,
+            code: code.to_owned(),
+            file: String::new(),
+            line: None,
+            message,
+            fix: fix.to_owned(),
+        }],
+        suppressed: Vec::new(),
+        summary: ValidationSummary::default(),
+    })
+}
+
+fn read_zip<R: Read + Seek>(
+    reader: R,
+    version: String,
+    feed_id: FeedId,
+    today: Date,
+) -> Result<Loaded, Box<ValidationReport>> {
+    let zip = match zip::ZipArchive::new(reader) {
+        Ok(z) => z,
+        Err(e) => {
+            return Err(fatal(
+                &feed_id,
+                "not_a_zip",
+                format!("the feed is not a readable ZIP archive ({e})"),
+                "Upload the GTFS feed as a .zip file of the .txt files (not a .rar, .7z or a \
+                 single CSV).",
+            ));
+        }
+    };
+    let mut files = ZipFiles::new(zip);
+    let mut result = read_all(&mut files, feed_id, today);
+    // The zip's own hash identifies it, not the hash of the files read.
+    if let Ok(loaded) = &mut result {
+        loaded.schedule.version = version;
+    }
+    result
+}
+
+/// The files of a feed, by GTFS name.
+trait FeedFiles {
+    /// Opens `name`, `Ok(None)` when the feed has no such file.
+    fn open(&mut self, name: &str) -> Result<Option<Box<dyn Read + '_>>, String>;
+    /// Problems with the container itself (ambiguous names…), reported once.
+    fn notes(&mut self) -> Vec<(String, String, String)> {
+        Vec::new()
+    }
+    /// SHA-256 of what was read, for directories.
+    fn version(&mut self) -> String;
+}
+
+struct DirFiles {
+    dir: PathBuf,
+    hasher: Sha256,
+}
+
+/// Hashes what passes through (read or written), so a directory's version costs no second
+/// read.
+struct Hashing<'a, R> {
+    inner: R,
+    hasher: &'a mut Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl FeedFiles for DirFiles {
+    fn open(&mut self, name: &str) -> Result<Option<Box<dyn Read + '_>>, String> {
+        match File::open(self.dir.join(name)) {
+            Ok(f) => {
+                self.hasher.update(name.as_bytes());
+                Ok(Some(Box::new(Hashing {
+                    inner: BufReader::with_capacity(1 << 16, f),
+                    hasher: &mut self.hasher,
+                })))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn version(&mut self) -> String {
+        hex(std::mem::take(&mut self.hasher))
+    }
+}
+
+struct ZipFiles<R> {
+    zip: zip::ZipArchive<R>,
+    /// GTFS file name → entry index. Entries may sit in a folder inside the archive
+    /// (`gtfs/stops.txt`), which many exporters do.
+    entries: FxHashMap<String, usize>,
+    notes: Vec<(String, String, String)>,
+}
+
+impl<R: Read + Seek> ZipFiles<R> {
+    fn new(zip: zip::ZipArchive<R>) -> Self {
+        let mut entries: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+        let mut notes = Vec::new();
+        for i in 0..zip.len() {
+            let Some(name) = zip.name_for_index(i) else {
+                continue;
+            };
+            // Entry names are only compared, never used as paths.
+            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            if name.ends_with('/') || name.starts_with("__MACOSX") || base.starts_with("._") {
+                continue;
+            }
+            if !GtfsFile::ALL.iter().any(|f| f.name() == base) {
+                continue;
+            }
+            let depth = name.matches(['/', '\\']).count();
+            match entries.get(base) {
+                Some(&(_, d)) if d <= depth => notes.push((
+                    base.to_owned(),
+                    format!("the archive holds {base} more than once; {name:?} is ignored"),
+                    "Keep one copy of each file in the archive.".to_owned(),
+                )),
+                _ => {
+                    entries.insert(base.to_owned(), (i, depth));
+                }
+            }
+        }
+        let entries = entries.into_iter().map(|(k, (i, _))| (k, i)).collect();
+        ZipFiles {
+            zip,
+            entries,
+            notes,
+        }
+    }
+}
+
+impl<R: Read + Seek> FeedFiles for ZipFiles<R> {
+    fn open(&mut self, name: &str) -> Result<Option<Box<dyn Read + '_>>, String> {
+        let Some(&i) = self.entries.get(name) else {
+            return Ok(None);
+        };
+        match self.zip.by_index(i) {
+            Ok(entry) => Ok(Some(Box::new(BufReader::with_capacity(1 << 16, entry)))),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn notes(&mut self) -> Vec<(String, String, String)> {
+        std::mem::take(&mut self.notes)
+    }
+
+    fn version(&mut self) -> String {
+        String::new()
+    }
+}
+
+fn read_all(
+    files: &mut dyn FeedFiles,
+    feed_id: FeedId,
+    today: Date,
+) -> Result<Loaded, Box<ValidationReport>> {
+    let mut b = ScheduleBuilder::new(feed_id);
+    for (file, message, fix) in files.notes() {
+        b.warning("duplicate_file", &file, None, message, &fix);
+    }
+    for file in GtfsFile::ALL {
+        match files.open(file.name()) {
+            Ok(Some(reader)) => {
+                b.file_present(file, true);
+                read_file(file, reader, &mut b);
+            }
+            Ok(None) => b.file_present(file, false),
+            Err(e) => {
+                b.file_present(file, true);
+                b.error(
+                    "unreadable_file",
+                    file.name(),
+                    None,
+                    format!("{} cannot be read: {e}", file.name()),
+                    "Re-export the feed; the file is damaged.",
+                );
+            }
+        }
+    }
+    let version = files.version();
+    b.finish(version, today)
+        .map(|(schedule, report)| Loaded { schedule, report })
+}
+
+fn read_file(file: GtfsFile, reader: Box<dyn Read + '_>, b: &mut ScheduleBuilder) {
+    match file {
+        GtfsFile::Agency => read_rows::<gtfs::Agency>(file, reader, b, ScheduleBuilder::agency),
+        GtfsFile::Stops => read_rows::<gtfs::Stop>(file, reader, b, ScheduleBuilder::stop),
+        GtfsFile::Routes => read_rows::<gtfs::Route>(file, reader, b, ScheduleBuilder::route),
+        GtfsFile::Calendar => {
+            read_rows::<gtfs::Calendar>(file, reader, b, ScheduleBuilder::calendar)
+        }
+        GtfsFile::CalendarDates => {
+            read_rows::<gtfs::CalendarDate>(file, reader, b, ScheduleBuilder::calendar_date)
+        }
+        GtfsFile::Shapes => read_rows::<gtfs::Shape>(file, reader, b, ScheduleBuilder::shape_point),
+        GtfsFile::Trips => read_rows::<gtfs::RawTrip>(file, reader, b, ScheduleBuilder::trip),
+        GtfsFile::StopTimes => {
+            read_rows::<gtfs::RawStopTime>(file, reader, b, ScheduleBuilder::stop_time)
+        }
+        GtfsFile::Frequencies => {
+            read_rows::<gtfs::RawFrequency>(file, reader, b, ScheduleBuilder::frequency)
+        }
+        GtfsFile::Translations => {
+            read_rows::<gtfs::RawTranslation>(file, reader, b, ScheduleBuilder::translation)
+        }
+        GtfsFile::FeedInfo => {
+            read_rows::<gtfs::FeedInfo>(file, reader, b, ScheduleBuilder::feed_info)
+        }
+    }
+}
+
+/// Skips a UTF-8 byte-order mark, which spreadsheet exports often write.
+fn skip_bom<R: BufRead>(mut r: R) -> std::io::Result<R> {
+    if r.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        r.consume(3);
+    }
+    Ok(r)
+}
+
+fn read_rows<T: DeserializeOwned>(
+    file: GtfsFile,
+    reader: Box<dyn Read + '_>,
+    b: &mut ScheduleBuilder,
+    mut row: impl FnMut(&mut ScheduleBuilder, u64, T),
+) {
+    let name = file.name();
+    let reader = match skip_bom(BufReader::new(reader)) {
+        Ok(r) => r,
+        Err(e) => {
+            b.error(
+                "unreadable_file",
+                name,
+                None,
+                format!("{name} cannot be read: {e}"),
+                "Re-export the feed; the file is damaged.",
+            );
+            return;
+        }
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let headers = match csv.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            report_csv_error(b, name, &e);
+            return;
+        }
+    };
+    if headers.iter().all(str::is_empty) {
+        b.error(
+            "empty_file",
+            name,
+            Some(1),
+            format!("{name} is empty"),
+            "Give the file its header row (the column names) and its rows, or leave the file \
+             out if it is optional.",
+        );
+        return;
+    }
+    let missing: Vec<&str> = file
+        .required_columns()
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .collect();
+    if !missing.is_empty() {
+        b.error(
+            "missing_required_column",
+            name,
+            Some(1),
+            format!("{name} has no column {}", missing.join(", ")),
+            "Add the column(s) to the header row; GTFS column names are lower case, e.g. \
+             stop_id.",
+        );
+        return;
+    }
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // Bad encoding or a damaged archive: what follows cannot be trusted.
+                report_csv_error(b, name, &e);
+                break;
+            }
+        }
+        // Rows shorter than the header are common in hand-edited feeds; the missing
+        // trailing fields are read as empty, as most consumers do.
+        while record.len() < headers.len() {
+            record.push_field("");
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        match record.deserialize::<T>(Some(&headers)) {
+            Ok(value) => row(b, line, value),
+            Err(e) => b.error(
+                "invalid_row",
+                name,
+                Some(line),
+                describe_row_error(&e, &headers),
+                "Correct the value; the GTFS reference gives each column's format.",
+            ),
+        }
+    }
+}
+
+fn report_csv_error(b: &mut ScheduleBuilder, name: &str, e: &csv::Error) {
+    let line = e.position().map(csv::Position::line);
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => b.error(
+            "invalid_encoding",
+            name,
+            line,
+            format!("{name} is not valid UTF-8 text"),
+            "Save the file as UTF-8 (Vietnamese and Japanese names need it); the rest of the \
+             file was not read.",
+        ),
+        csv::ErrorKind::Io(io) => b.error(
+            "unreadable_file",
+            name,
+            line,
+            format!("{name} cannot be read: {io}"),
+            "Re-export the feed; the file is damaged.",
+        ),
+        _ => b.error(
+            "invalid_csv",
+            name,
+            line,
+            format!("{name} is not valid CSV: {e}"),
+            "Check quoting: a field containing a comma or quote must be in double quotes, with \
+             inner quotes doubled.",
+        ),
+    }
+}
+
+/// `column arrival_time: '25:3' is not a valid time…` from a serde error.
+fn describe_row_error(e: &csv::Error, headers: &csv::StringRecord) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let column = err
+                .field()
+                .and_then(|i| headers.get(i as usize))
+                .map(|c| format!("column {c}: "))
+                .unwrap_or_default();
+            let what = match err.kind() {
+                csv::DeserializeErrorKind::Message(m) => m.clone(),
+                csv::DeserializeErrorKind::ParseInt(p) => format!("not a whole number ({p})"),
+                csv::DeserializeErrorKind::ParseFloat(p) => format!("not a number ({p})"),
+                other => other.to_string(),
+            };
+            format!("{column}{what}")
+        }
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,5 @@
+//! `backend`: see `backend --help`.
+
+fn main() -> std::process::ExitCode {
+    backend::cli::main()
+}

@@ -1,0 +1,158 @@
+//! Calls at a stop in a window of time: the query behind every departure board.
+//!
+//! A window in absolute time can touch several service days: at 00:30 on Tuesday, Monday's
+//! trips timed `24:30:00` are still running. We look at every service day whose times can
+//! reach into the window (the day's start ≤ window end, and start + the feed's latest time ≥
+//! window start), binary-search the stop's departures sorted by time of day, and keep those
+//! whose service runs that day. Frequency-based trips are expanded from their windows.
+
+use jiff::Span as Days;
+use jiff::civil::Date;
+
+use super::time::{local_date, service_day_start};
+use super::{Boarding, Schedule, StopIdx, TripIdx};
+
+/// One call of one trip instance at a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    pub trip: TripIdx,
+    /// Index into [`Schedule::stop_times`].
+    pub stop_time: u32,
+    pub service_date: Date,
+    /// Unix seconds.
+    pub arrival: i64,
+    pub departure: i64,
+    /// Frequency-based trips: index into [`Schedule::frequencies`] of the window this instance
+    /// comes from, and the instance's start time (seconds since service-day start).
+    pub frequency: Option<(u32, u32)>,
+}
+
+impl Schedule {
+    /// Service dates whose trips can have calls in `[from, to)` (unix seconds).
+    pub fn service_dates_touching(&self, from: i64, to: i64) -> Vec<Date> {
+        let reach = i64::from(self.max_time_of_day());
+        // Local dates around the window, one day of margin for days that do not start at
+        // midnight (noon − 12 h on daylight-saving days).
+        let first = local_date(from - reach, &self.timezone)
+            .checked_sub(Days::new().days(1))
+            .unwrap_or(Date::MIN);
+        let last = local_date(to, &self.timezone)
+            .checked_add(Days::new().days(1))
+            .unwrap_or(Date::MAX);
+        first
+            .series(Days::new().days(1))
+            .take_while(|d| *d <= last)
+            .filter(|d| {
+                let start = service_day_start(*d, &self.timezone);
+                start < to && start + reach >= from
+            })
+            .collect()
+    }
+
+    /// Every call at `stops` whose departure is in `[from, to)`, sorted by departure time.
+    /// Includes calls where riders cannot board (last stop, `pickup_type=1`); see
+    /// [`Schedule::departures`] for a rider's board.
+    pub fn calls(&self, stops: &[StopIdx], from: i64, to: i64) -> Vec<Call> {
+        let mut out = Vec::new();
+        if to <= from {
+            return out;
+        }
+        for date in self.service_dates_touching(from, to) {
+            let day = service_day_start(date, &self.timezone);
+            let lo = u32::try_from((from - day).max(0)).unwrap_or(u32::MAX);
+            let hi = u32::try_from((to - day).max(0)).unwrap_or(u32::MAX);
+            if lo >= hi {
+                continue;
+            }
+            for &stop in stops {
+                self.timetabled_calls(stop, date, day, lo, hi, &mut out);
+                self.frequency_calls(stop, date, day, lo, hi, &mut out);
+            }
+        }
+        out.sort_by_key(|c| (c.departure, c.trip, c.stop_time));
+        out
+    }
+
+    /// Calls at `stops` in `[from, to)` where a rider can board: not the trip's last stop,
+    /// and pickup allowed.
+    pub fn departures(&self, stops: &[StopIdx], from: i64, to: i64) -> Vec<Call> {
+        let mut calls = self.calls(stops, from, to);
+        calls.retain(|c| {
+            let st = &self.stop_times[c.stop_time as usize];
+            let trip = self.trip(c.trip);
+            st.pickup != Boarding::None && c.stop_time + 1 < trip.stop_times.end
+        });
+        calls
+    }
+
+    fn timetabled_calls(
+        &self,
+        stop: StopIdx,
+        date: Date,
+        day: i64,
+        lo: u32,
+        hi: u32,
+        out: &mut Vec<Call>,
+    ) {
+        let visits = self.index.visits.get(stop.index());
+        let start = visits.partition_point(|&i| self.stop_times[i as usize].departure < lo);
+        for &i in &visits[start..] {
+            let st = &self.stop_times[i as usize];
+            if st.departure >= hi {
+                break;
+            }
+            if self.service_active(self.trip(st.trip).service, date) {
+                out.push(Call {
+                    trip: st.trip,
+                    stop_time: i,
+                    service_date: date,
+                    arrival: day + i64::from(st.arrival),
+                    departure: day + i64::from(st.departure),
+                    frequency: None,
+                });
+            }
+        }
+    }
+
+    fn frequency_calls(
+        &self,
+        stop: StopIdx,
+        date: Date,
+        day: i64,
+        lo: u32,
+        hi: u32,
+        out: &mut Vec<Call>,
+    ) {
+        for &i in self.index.frequency_visits.get(stop.index()) {
+            let st = &self.stop_times[i as usize];
+            let trip = self.trip(st.trip);
+            if !self.service_active(trip.service, date) {
+                continue;
+            }
+            // Template times count from the trip's first departure.
+            let first = self.stop_times[trip.stop_times.start as usize].departure;
+            let dep_offset = st.departure - first;
+            let arr_offset = st.arrival.saturating_sub(first).min(dep_offset);
+            for f in trip.frequencies.range() {
+                let w = &self.frequencies[f];
+                // Instance k starts at w.start + k·headway (< w.end) and reaches this stop
+                // dep_offset later; the first k with a departure ≥ lo:
+                let k0 = lo
+                    .saturating_sub(w.start + dep_offset)
+                    .div_ceil(w.headway_secs);
+                let mut start = w.start + k0 * w.headway_secs;
+                while start < w.end && start + dep_offset < hi {
+                    out.push(Call {
+                        trip: st.trip,
+                        stop_time: i,
+                        service_date: date,
+                        arrival: day + i64::from(start + arr_offset),
+                        departure: day + i64::from(start + dep_offset),
+                        frequency: Some((f as u32, start)),
+                    });
+                    start += w.headway_secs;
+                }
+            }
+        }
+    }
+}

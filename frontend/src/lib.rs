@@ -1,0 +1,1 @@
+//! The web app (placeholder; see ARCHITECTURE.md, "Web app").
