@@ -45,6 +45,9 @@ struct ServeArgs {
     /// Directory for the server's own data [default: ./data].
     #[arg(long, env = "RTPI_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The web app's built files [default: ./target/site, where `make web` puts them].
+    #[arg(long, env = "RTPI_SITE_DIR", value_name = "DIR")]
+    site_dir: Option<PathBuf>,
     /// GTFS feed to serve, as PATH or ID=PATH (zip or directory); repeat for several feeds
     /// [default: the sample Binh Duong network, feeds/binh-duong].
     #[arg(
@@ -89,6 +92,7 @@ fn init_tracing(default: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
 }
@@ -105,6 +109,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
     let overrides = Overrides {
         listen: args.listen,
         data_dir: args.data_dir,
+        site_dir: args.site_dir,
         gtfs: args.gtfs,
     };
     let config = match Config::resolve(file, overrides) {

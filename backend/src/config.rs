@@ -4,13 +4,14 @@
 //! ```toml
 //! listen = "0.0.0.0:8080"
 //! data_dir = "/var/lib/rtpi"
+//! site_dir = "/usr/share/rtpi/site"   # the web app bundle (default target/site)
 //!
 //! [[feeds]]
 //! id = "binh-duong"            # optional; made from the file name otherwise
 //! gtfs = "feeds/binh-duong"    # relative paths are relative to this file
 //! ```
 //!
-//! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_GTFS` (comma-separated
+//! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
 //! `[ID=]PATH`), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
 use std::net::SocketAddr;
@@ -22,6 +23,8 @@ use crate::schedule::FeedId;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "data";
+/// Where `.ci/build-web` puts the web app's bundle, relative to the repository root.
+pub const DEFAULT_SITE_DIR: &str = "target/site";
 /// The sample network, relative to the repository root (where the README's commands run).
 pub const SAMPLE_FEED: &str = "feeds/binh-duong";
 
@@ -61,6 +64,8 @@ impl FeedConfig {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// The web app's static files (`pkg/frontend.js`, `pkg/frontend_bg.wasm`).
+    pub site_dir: PathBuf,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -70,6 +75,7 @@ pub struct Config {
 pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    pub site_dir: Option<PathBuf>,
     #[serde(default)]
     pub feeds: Vec<FileFeed>,
 }
@@ -89,7 +95,10 @@ impl FileConfig {
             toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
         // Paths in the file are relative to the file, so it works from any directory.
         let base = path.parent().unwrap_or(Path::new("."));
-        if let Some(d) = &mut config.data_dir {
+        for d in [&mut config.data_dir, &mut config.site_dir]
+            .into_iter()
+            .flatten()
+        {
             *d = base.join(&*d);
         }
         for f in &mut config.feeds {
@@ -104,6 +113,7 @@ impl FileConfig {
 pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    pub site_dir: Option<PathBuf>,
     pub gtfs: Vec<String>,
 }
 
@@ -138,6 +148,10 @@ impl Config {
                 .data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            site_dir: overrides
+                .site_dir
+                .or(file.site_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_DIR)),
             feeds,
         })
     }

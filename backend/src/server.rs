@@ -9,9 +9,16 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, State};
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::Timestamp;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
@@ -51,20 +58,50 @@ pub struct AppState {
     pub catalog: Arc<ArcSwap<Catalog>>,
     pub started_at: Timestamp,
     pub clock: Clock,
+    /// Where the web app's files are and what the bundle is called.
+    pub leptos: LeptosOptions,
 }
 
-/// The whole HTTP surface.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
+/// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and
+/// `frontend_bg.wasm`; `<HydrationScripts>` links exactly those names.
+pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("frontend")
+        .site_root(site_dir.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// The whole HTTP surface: JSON API, health, the web app's pages and its static bundle.
 pub fn app(state: AppState) -> Router {
+    let pkg_dir = Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+    let pages = generate_route_list(frontend::App);
     Router::new()
         .route("/health", get(api::health))
         .nest("/api/v1", api::v1())
-        .fallback(not_found)
+        .leptos_routes(&state, pages, {
+            let options = state.leptos.clone();
+            move || frontend::shell(options.clone())
+        })
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(page_not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn not_found(uri: axum::http::Uri) -> api::ApiError {
-    api::ApiError::NotFound("not_found", format!("Nothing here: {}", uri.path()))
+/// Paths no page claims: the app renders its not-found page, sent with status 404.
+async fn page_not_found(State(options): State<LeptosOptions>, req: Request<Body>) -> Response {
+    let render = leptos_axum::render_app_to_stream(move || frontend::shell(options.clone()));
+    let mut response = render(req).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }
 
 /// Loads one feed, logging what it found. The error is the validation report.
@@ -132,15 +169,22 @@ impl Application {
     pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         ensure_data_dir(&config.data_dir)?;
         let catalog = load_catalog(&config.feeds).await?;
-        Self::with_catalog(config.listen, catalog, clock).await
+        Self::with_catalog(config, catalog, clock).await
     }
 
-    /// Binds `listen` and serves `catalog`.
+    /// Binds `config.listen` and serves `catalog` (the feeds in `config` are not read).
     pub async fn with_catalog(
-        listen: SocketAddr,
+        config: &Config,
         catalog: Catalog,
         clock: Clock,
     ) -> anyhow::Result<Self> {
+        let listen = config.listen;
+        if !config.site_dir.join("pkg/frontend_bg.wasm").exists() {
+            tracing::warn!(
+                site_dir = %config.site_dir.display(),
+                "the web app bundle is not built: pages work, without interactivity; build it with `make web`"
+            );
+        }
         let listener = TcpListener::bind(listen).await.with_context(|| {
             format!(
                 "cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:8081"
@@ -151,6 +195,7 @@ impl Application {
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
             started_at: Timestamp::now(),
             clock,
+            leptos: leptos_options(&config.site_dir),
         };
         Ok(Application {
             listener,

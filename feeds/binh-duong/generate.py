@@ -341,17 +341,17 @@ grp(2070, "Khách sạn Becamex Thành phố mới", "Becamex Hotel New City", "
     "Đường Lý Thái Tổ", "51", I("CLTT", "KS", 0.55), off=10, wc=1)
 # Hikari transfer terminal: parent station + one bay per route/direction
 HIKARI = ("Trạm trung chuyển Hikari", "Hikari Transfer Terminal", "ヒカリ・トランスファーターミナル")
-grp(2081, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "51_0", "H", kind="single", off=10, wc=1,
+grp(2081, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 1: tuyến 51 hướng Đại học Quốc tế Miền Đông", "51_0", "H", kind="single", off=10, wc=1,
     tp=1, parent="ST_HIKARI", platform="1")
-grp(2082, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "51_1", "H", kind="single", off=10, wc=1,
+grp(2082, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 2: tuyến 51 hướng Tháp Becamex", "51_1", "H", kind="single", off=10, wc=1,
     tp=1, parent="ST_HIKARI", platform="2")
-grp(2083, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "52_0", "HK52", kind="single", off=10,
+grp(2083, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 3: tuyến 52 (đầu cuối)", "52_0", "HK52", kind="single", off=10,
     wc=1, tp=1, parent="ST_HIKARI", platform="3")
-grp(2084, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "61-77_0", "HK6177", kind="single",
+grp(2084, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 4: tuyến 61-77 (đầu cuối)", "61-77_0", "HK6177", kind="single",
     off=10, wc=1, tp=1, parent="ST_HIKARI", platform="4")
-grp(2085, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "66_0", "HK66", kind="single", off=10,
+grp(2085, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 5: tuyến vòng 66", "66_0", "HK66", kind="single", off=10,
     wc=1, tp=1, parent="ST_HIKARI", platform="5")
-grp(2086, HIKARI[0], HIKARI[1], HIKARI[2], "Trạm trung chuyển Hikari", "70_0", "HK70", kind="single", off=10,
+grp(2086, HIKARI[0], HIKARI[1], HIKARI[2], "Bến 6: tuyến 70 (đầu cuối)", "70_0", "HK70", kind="single", off=10,
     wc=1, tp=1, parent="ST_HIKARI", platform="6")
 grp(2100, "Bảo hiểm xã hội tỉnh Bình Dương", "Binh Duong Social Insurance Office", "ビンズオン省社会保険事務所",
     "Đường Lê Lợi", "51", I("BHXH", "AROMA", 0.15), off=10, wc=1)

@@ -56,7 +56,9 @@ impl From<QueryRejection> for ApiError {
 pub struct Query<T>(pub T);
 
 /// Unknown paths under `/api`: JSON, like every other API answer.
-pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+pub async fn api_not_found(
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> ApiError {
     ApiError::NotFound(
         "not_found",
         format!("There is no API endpoint at {}.", uri.path()),
