@@ -1,1 +1,10 @@
-mod smoke;
+//! The integration tests: one binary (`cargo test --test it`), one module per capability.
+//! They drive the real components: feeds read from files by the real loader, the real server
+//! on a real port with a real HTTP client, the real `backend` executable.
+
+mod cli;
+mod schedule_cases;
+mod server;
+mod shared_data;
+mod support;
+mod validation;
