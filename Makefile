@@ -13,6 +13,7 @@ run: web
 test: web
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 	cargo test --workspace
 
 # The browser bundle of the web app (target/site/pkg).

@@ -154,6 +154,10 @@ trait FeedFiles {
     }
     /// SHA-256 of what was read, for directories.
     fn version(&mut self) -> String;
+    /// Whether the feed has `name`.
+    fn has(&self, name: &str) -> bool;
+    /// Every name in the container, for saying what it holds when it holds no GTFS file.
+    fn names(&self) -> Vec<String>;
 }
 
 struct DirFiles {
@@ -205,6 +209,21 @@ impl FeedFiles for DirFiles {
 
     fn version(&mut self) -> String {
         hex(std::mem::take(&mut self.hasher))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.dir.join(name).is_file()
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 }
 
@@ -271,6 +290,14 @@ impl<R: Read + Seek> FeedFiles for ZipFiles<R> {
     fn version(&mut self) -> String {
         String::new()
     }
+
+    fn has(&self, name: &str) -> bool {
+        self.entries.contains_key(name)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.zip.file_names().map(str::to_owned).collect()
+    }
 }
 
 fn read_all(
@@ -278,6 +305,27 @@ fn read_all(
     feed_id: FeedId,
     today: Date,
 ) -> Result<Loaded, Box<ValidationReport>> {
+    if !GtfsFile::ALL.iter().any(|f| files.has(f.name())) {
+        let mut names = files.names();
+        let more = names.len().saturating_sub(10);
+        names.truncate(10);
+        let listing = if names.is_empty() {
+            "nothing".to_owned()
+        } else if more > 0 {
+            format!("{} and {more} more", names.join(", "))
+        } else {
+            names.join(", ")
+        };
+        return Err(fatal(
+            &feed_id,
+            "no_gtfs_files",
+            format!(
+                "the feed holds none of the GTFS files (agency.txt, stops.txt, …); it holds {listing}"
+            ),
+            "Put the GTFS .txt files themselves in the archive or directory, named exactly as in \
+             the GTFS reference (lower case).",
+        ));
+    }
     let mut b = ScheduleBuilder::new(feed_id);
     for (file, message, fix) in files.notes() {
         b.warning("duplicate_file", &file, None, message, &fix);
