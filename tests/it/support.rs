@@ -25,13 +25,17 @@ pub fn today() -> Date {
     jiff::civil::date(2026, 11, 23)
 }
 
-/// Loads a fixture that must be valid; panics with the report otherwise.
-pub fn load(name: &str) -> Schedule {
-    match feed::load(
+fn load_fixture(name: &str) -> Result<feed::Loaded, Box<ValidationReport>> {
+    feed::load(
         Source::Path(&fixture(name)),
         FeedId::new(name).expect("fixture names are valid feed ids"),
         today(),
-    ) {
+    )
+}
+
+/// Loads a fixture that must be valid; panics with the report otherwise.
+pub fn load(name: &str) -> Schedule {
+    match load_fixture(name) {
         Ok(loaded) => loaded.schedule,
         Err(report) => panic!(
             "fixture {name} should load:\n{}",
@@ -42,11 +46,7 @@ pub fn load(name: &str) -> Schedule {
 
 /// The validation report of a fixture, valid or not.
 pub fn report(name: &str) -> ValidationReport {
-    match feed::load(
-        Source::Path(&fixture(name)),
-        FeedId::new(name).expect("fixture names are valid feed ids"),
-        today(),
-    ) {
+    match load_fixture(name) {
         Ok(loaded) => loaded.report,
         Err(report) => *report,
     }
