@@ -1,0 +1,56 @@
+//! The invariants ARCHITECTURE.md states as absences, checked on the source text.
+
+use crate::support::repo_root;
+
+/// The schedule model is pure: no files, sockets, async runtime, HTTP or clock.
+#[test]
+fn the_schedule_model_does_no_io_and_reads_no_clock() {
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "tokio",
+        "axum",
+        "reqwest",
+        "Timestamp::now",
+        "Zoned::now",
+        "SystemTime",
+        "Instant::now",
+    ];
+    let dir = repo_root().join("backend/src/schedule");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("schedule module") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("source");
+        for word in forbidden {
+            assert!(
+                !text.contains(word),
+                "{} uses {word}: the schedule model must stay free of IO and clocks",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "found only {checked} files in {}",
+        dir.display()
+    );
+}
+
+/// The wire types compile for the browser: they depend on serde alone.
+#[test]
+fn api_types_depend_on_serde_only() {
+    let manifest = std::fs::read_to_string(repo_root().join("backend/api-types/Cargo.toml"))
+        .expect("manifest");
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .expect("a [dependencies] table");
+    let names: Vec<&str> = deps
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.split('=').next().map(str::trim))
+        .filter(|n| !n.is_empty())
+        .collect();
+    assert_eq!(names, ["serde"]);
+}
