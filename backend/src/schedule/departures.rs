@@ -131,7 +131,8 @@ impl Schedule {
             }
             // Template times count from the trip's first departure.
             let first = self.stop_times[trip.stop_times.start as usize].departure;
-            let dep_offset = st.departure - first;
+            // (Saturating: a template whose times go backwards is only a warning.)
+            let dep_offset = st.departure.saturating_sub(first);
             let arr_offset = st.arrival.saturating_sub(first).min(dep_offset);
             for f in trip.frequencies.range() {
                 let w = &self.frequencies[f];
