@@ -68,6 +68,9 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// Folder of the browser bundle under the site dir, and the URL path it is served at.
+const PKG_DIR: &str = "pkg";
+
 /// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
 /// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and
 /// `frontend_bg.wasm`; `<HydrationScripts>` links exactly those names.
@@ -75,13 +78,13 @@ pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("frontend")
         .site_root(site_dir.to_string_lossy().into_owned())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(PKG_DIR)
         .build()
 }
 
 /// The whole HTTP surface: JSON API, health, the web app's pages and its static bundle.
 pub fn app(state: AppState) -> Router {
-    let pkg_dir = Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+    let pkg_dir = Path::new(&*state.leptos.site_root).join(PKG_DIR);
     let pages = generate_route_list(frontend::App);
     Router::new()
         .route("/health", get(api::health))
@@ -90,7 +93,7 @@ pub fn app(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || frontend::shell(options.clone())
         })
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service(&format!("/{PKG_DIR}"), ServeDir::new(pkg_dir))
         .fallback(page_not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -161,7 +164,6 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
-    state: AppState,
 }
 
 impl Application {
@@ -179,7 +181,12 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Self> {
         let listen = config.listen;
-        if !config.site_dir.join("pkg/frontend_bg.wasm").exists() {
+        if !config
+            .site_dir
+            .join(PKG_DIR)
+            .join("frontend_bg.wasm")
+            .exists()
+        {
             tracing::warn!(
                 site_dir = %config.site_dir.display(),
                 "the web app bundle is not built: pages work, without interactivity; build it with `make web`"
@@ -199,18 +206,13 @@ impl Application {
         };
         Ok(Application {
             listener,
-            router: app(state.clone()),
+            router: app(state),
             address,
-            state,
         })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.address
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.

@@ -120,10 +120,6 @@ impl ScheduleBuilder {
         self.findings.warning(code, file, line, message, fix);
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.findings.has_errors()
-    }
-
     /// The reader found `file` in the feed (or not).
     pub fn file_present(&mut self, file: GtfsFile, present: bool) {
         match file {
@@ -131,7 +127,11 @@ impl ScheduleBuilder {
             GtfsFile::CalendarDates => self.has_calendar_dates = present,
             _ => {}
         }
-        if !present {
+        // A missing required file, or both calendar files missing, already has its own error:
+        // references into it are not repeated row by row. A missing optional file is no
+        // excuse for references into it, so those are still reported.
+        let no_calendar = file == GtfsFile::CalendarDates && !self.has_calendar;
+        if !present && (file.required() || no_calendar) {
             self.incomplete.insert(file);
         }
         if !present && file.required() {
@@ -529,8 +529,9 @@ impl ScheduleBuilder {
             );
         }
         let service = self.service_by_id.get(t.service_id.as_str()).copied();
+        // The service may be in either calendar file: if one was not fully read, we cannot tell.
         let calendars_read = !(self.incomplete.contains(&GtfsFile::Calendar)
-            && self.incomplete.contains(&GtfsFile::CalendarDates));
+            || self.incomplete.contains(&GtfsFile::CalendarDates));
         if service.is_none() && calendars_read {
             self.findings.error(
                 "unknown_service_id",

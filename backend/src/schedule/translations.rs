@@ -109,10 +109,6 @@ impl Translations {
         &self.languages
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_record.is_empty() && self.by_value.is_empty()
-    }
-
     /// The translation of `original` (the value of `field` in record `key`) into `lang`,
     /// or `None` when there is none.
     pub fn get(&self, field: Field, key: &str, original: &str, lang: &str) -> Option<&str> {
