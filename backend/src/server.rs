@@ -25,6 +25,7 @@ use crate::api;
 use crate::catalog::{Catalog, FeedEntry};
 use crate::config::{Config, FeedConfig};
 use crate::feed::{self, Source};
+use crate::predict::Snapshot;
 
 /// Where "now" comes from. The system clock in production; tests and replays set it.
 #[derive(Clone)]
@@ -56,6 +57,8 @@ pub struct AppState {
     /// The published set of schedules: readers `load()` a snapshot without locking;
     /// writers build a whole new catalog and `store()` it.
     pub catalog: Arc<ArcSwap<Catalog>>,
+    /// The latest realtime predictions, published by the ingest task (same discipline).
+    pub realtime: Arc<ArcSwap<Snapshot>>,
     pub started_at: Timestamp,
     pub clock: Clock,
     /// Where the web app's files are and what the bundle is called.
@@ -164,6 +167,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    state: AppState,
 }
 
 impl Application {
@@ -200,19 +204,26 @@ impl Application {
         let address = listener.local_addr()?;
         let state = AppState {
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+            realtime: Arc::new(ArcSwap::from_pointee(Snapshot::default())),
             started_at: Timestamp::now(),
             clock,
             leptos: leptos_options(&config.site_dir),
         };
         Ok(Application {
             listener,
-            router: app(state),
+            router: app(state.clone()),
             address,
+            state,
         })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where realtime snapshots are published (for the ingest task, and tests).
+    pub fn realtime(&self) -> Arc<ArcSwap<Snapshot>> {
+        self.state.realtime.clone()
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.

@@ -1,0 +1,132 @@
+//! The published result of the engine: per feed, predicted trip instances and vehicles.
+
+use rustc_hash::FxHashMap;
+
+use crate::realtime::TripInstance;
+use crate::schedule::{FeedId, LatLon, RouteIdx, StopIdx};
+
+/// Everything realtime at one instant. Immutable once built; published with `ArcSwap`.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// When it was built (unix seconds): the `now` of the engine.
+    pub at: i64,
+    /// Never decreases from one snapshot to the next (GTFS-Realtime header timestamp).
+    pub header_timestamp: u64,
+    pub feeds: FxHashMap<FeedId, FeedSnapshot>,
+}
+
+impl Snapshot {
+    pub fn feed(&self, id: &FeedId) -> Option<&FeedSnapshot> {
+        self.feeds.get(id)
+    }
+}
+
+/// Realtime for one static feed.
+#[derive(Debug, Clone, Default)]
+pub struct FeedSnapshot {
+    /// The schedule version the predictions refer to.
+    pub schedule_version: String,
+    /// Trip instances with realtime information (live, propagated or cancelled), sorted by
+    /// instance.
+    pub trips: Vec<TripPrediction>,
+    /// Index into `trips` per trip instance.
+    pub trip_index: FxHashMap<TripInstance, u32>,
+    pub vehicles: Vec<VehicleView>,
+    /// Every realtime source of this feed has failed (or been silent) for longer than the
+    /// degrade limit: riders see the timetable, labelled as such.
+    pub degraded: bool,
+    /// Newest data time among the feed's sources (unix seconds), if any.
+    pub data_time: Option<i64>,
+}
+
+impl FeedSnapshot {
+    pub fn trip(&self, instance: &TripInstance) -> Option<&TripPrediction> {
+        self.trip_index
+            .get(instance)
+            .and_then(|&i| self.trips.get(i as usize))
+    }
+}
+
+/// What a trip instance's times are based on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// A vehicle is on this trip now: predicted from its position.
+    Realtime,
+    /// A vehicle will run this trip after its current one (same block): its delay carried on.
+    Propagated,
+    /// No live information: the timetable.
+    Scheduled,
+    /// Taken from the agency's own TripUpdates.
+    Agency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TripStatus {
+    /// Predicted from a tracked vehicle (on this trip, or on the previous trip of its block).
+    Live,
+    /// The agency cancelled the trip.
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub struct TripPrediction {
+    pub instance: TripInstance,
+    pub status: TripStatus,
+    /// Index into [`FeedSnapshot::vehicles`] of the vehicle running (or due to run) it.
+    pub vehicle: Option<u32>,
+    /// Time of the data the prediction comes from (the vehicle's last position).
+    pub data_time: i64,
+    /// Delay at the vehicle's last position, seconds (positive: late).
+    pub delay: Option<i32>,
+    /// Downstream calls, in stop_sequence order. Calls already made are left out.
+    pub stops: Vec<StopPrediction>,
+}
+
+impl TripPrediction {
+    /// The prediction for one call, by its index in `Schedule::stop_times`.
+    pub fn stop(&self, stop_time: u32) -> Option<&StopPrediction> {
+        self.stops.iter().find(|s| s.stop_time == stop_time)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StopPrediction {
+    /// Index into `Schedule::stop_times`.
+    pub stop_time: u32,
+    pub stop: StopIdx,
+    pub stop_sequence: u32,
+    /// Unix seconds. `None` for a skipped stop.
+    pub arrival: Option<i64>,
+    pub departure: Option<i64>,
+    pub basis: Basis,
+    /// One standard deviation of the arrival error, seconds.
+    pub uncertainty: u32,
+    /// The agency says the vehicle will not stop here.
+    pub skipped: bool,
+}
+
+/// A vehicle as riders and other software see it.
+#[derive(Debug, Clone)]
+pub struct VehicleView {
+    pub id: String,
+    pub label: Option<String>,
+    pub position: LatLon,
+    pub bearing: Option<f32>,
+    /// Metres per second.
+    pub speed: Option<f32>,
+    /// The vehicle's own timestamp of this position (unix seconds).
+    pub timestamp: i64,
+    pub trip: Option<TripInstance>,
+    pub route: Option<RouteIdx>,
+    /// Index into `Schedule::stop_times` of the next call, and whether it is at that stop now.
+    pub next_stop_time: Option<u32>,
+    pub at_stop: bool,
+    /// Metres along the trip's shape.
+    pub progress_m: Option<f64>,
+    pub off_route: bool,
+    pub stuck: bool,
+    /// Waiting at a terminal before its trip starts.
+    pub layover: bool,
+}

@@ -1,0 +1,1 @@
+//! Vehicles, matched to trip instances, with their progress along the trip.
