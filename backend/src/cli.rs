@@ -52,6 +52,10 @@ struct ReplayArgs {
     /// Write predictions up to this many minutes ahead.
     #[arg(long, value_name = "MIN", default_value_t = 30)]
     horizon_minutes: i64,
+    /// Learn from the observations stored in this data directory (before the first
+    /// snapshot) and store the new ones, as the server does [default: learn from nothing].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -163,17 +167,19 @@ fn replay(args: ReplayArgs) -> ExitCode {
         out: args.out,
         horizon: args.horizon_minutes * 60,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        data_dir: args.data_dir,
     };
     match crate::replay::run(&options) {
         Ok(s) => {
             eprintln!(
-                "replayed {} snapshots ({} files skipped) in {:.1} s: {} predictions written to {}, {} calls observed",
+                "replayed {} snapshots ({} files skipped) in {:.1} s: {} predictions written to {}, {} calls observed ({} learned from the store first)",
                 s.snapshots,
                 s.skipped_files,
                 s.elapsed.as_secs_f64(),
                 s.rows,
                 options.out.display(),
-                s.observed_calls
+                s.observed_calls,
+                s.learned_from_store
             );
             ExitCode::SUCCESS
         }

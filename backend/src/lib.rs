@@ -18,3 +18,4 @@ pub mod realtime;
 pub mod replay;
 pub mod schedule;
 pub mod server;
+pub mod store;

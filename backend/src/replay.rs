@@ -12,6 +12,7 @@ use crate::pipeline::Pipeline;
 use crate::predict::{Basis, History, Settings, TripStatus};
 use crate::realtime::decode;
 use crate::schedule::{FeedId, Schedule};
+use crate::store::Store;
 
 /// What a replay did.
 #[derive(Debug, Default)]
@@ -20,6 +21,8 @@ pub struct Summary {
     pub skipped_files: usize,
     pub rows: u64,
     pub observed_calls: u64,
+    /// Observed calls learned from the store before the first snapshot.
+    pub learned_from_store: usize,
     pub elapsed: std::time::Duration,
 }
 
@@ -32,7 +35,13 @@ pub struct Options {
     /// Predictions reach this far ahead (seconds).
     pub horizon: i64,
     pub progress: bool,
+    /// Learn from (and record into) the store in this directory, as the server does, so a
+    /// replay can start from what earlier replays observed.
+    pub data_dir: Option<PathBuf>,
 }
+
+/// How far back stored observations are learned from.
+pub const HISTORY_DAYS: i64 = 28;
 
 /// The `.pb` files of a directory with their header timestamps, in time order.
 pub fn snapshots(dir: &Path) -> anyhow::Result<(Vec<(u64, PathBuf)>, usize)> {
@@ -107,11 +116,28 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
         report: std::sync::Arc::new(loaded.report),
     }])
     .map_err(anyhow::Error::msg)?;
+    let mut summary_learned = 0;
     let settings = Settings {
         horizon: options.horizon,
         ..Settings::default()
     };
-    let mut pipeline = Pipeline::new(&catalog, History::default(), settings);
+    let mut store = match &options.data_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            Some(Store::open(dir)?)
+        }
+        None => None,
+    };
+    let mut history = History::default();
+    if let Some(store) = &store {
+        let calls = store.calls_since(&feed_id, first - HISTORY_DAYS * 86_400)?;
+        // Only what happened before the replay starts: no peeking at its own future.
+        let calls: Vec<_> = calls.into_iter().filter(|c| c.arrival < first).collect();
+        history.learn(&schedule, &calls);
+        summary_learned = calls.len();
+    }
+    let mut pipeline = Pipeline::new(&catalog, history, settings);
     let out = std::fs::File::create(&options.out)
         .with_context(|| format!("cannot create {}", options.out.display()))?;
     let mut out = std::io::BufWriter::new(out);
@@ -131,6 +157,7 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
     });
     let mut summary = Summary {
         skipped_files: skipped,
+        learned_from_store: summary_learned,
         ..Summary::default()
     };
     for (header, path) in &files {
@@ -138,6 +165,9 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let report = pipeline.ingest_bytes("replay", &feed_id, &bytes, now);
         summary.observed_calls += report.observed.len() as u64;
+        if let Some(store) = &mut store {
+            store.record_calls(&feed_id, &report.observed)?;
+        }
         let snapshot = pipeline.snapshot(now);
         summary.rows += write_rows(&mut out, &schedule, &snapshot, now, options.horizon)?;
         summary.snapshots += 1;

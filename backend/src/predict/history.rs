@@ -30,8 +30,6 @@ pub struct ObservedCall {
     pub departure: Option<i64>,
     /// Scheduled arrival (unix seconds), for delay statistics.
     pub scheduled_arrival: i64,
-    #[doc(hidden)]
-    pub stop: StopIdx,
 }
 
 /// Half-life of the "recent" means, seconds.

@@ -412,7 +412,6 @@ fn observed(
         arrival,
         departure: None,
         scheduled_arrival: a.scheduled_arrival(st),
-        stop: st.stop,
     }
 }
 
