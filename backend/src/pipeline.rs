@@ -12,9 +12,10 @@ use gtfs_rt::FeedMessage;
 use rustc_hash::FxHashMap;
 
 use crate::catalog::Catalog;
-use crate::predict::feed_snapshot;
 use crate::predict::{History, ObservedCall, Settings, Snapshot};
+use crate::predict::{feed_snapshot, merge_agency};
 use crate::realtime::tracker::{Report, Tracker, TripHint};
+use crate::realtime::trip_updates::{self, AgencyUpdates};
 use crate::realtime::{Finding, Level, decode, validate};
 use crate::schedule::{FeedId, Schedule};
 
@@ -56,6 +57,7 @@ pub struct Pipeline {
     schedules: FxHashMap<FeedId, Arc<Schedule>>,
     sources: FxHashMap<String, SourceStatus>,
     tracker: Tracker,
+    agency: AgencyUpdates,
     history: History,
     settings: Settings,
     last_header: u64,
@@ -67,6 +69,7 @@ impl Pipeline {
             schedules: FxHashMap::default(),
             sources: FxHashMap::default(),
             tracker: Tracker::default(),
+            agency: AgencyUpdates::default(),
             history,
             settings,
             last_header: 0,
@@ -173,6 +176,7 @@ impl Pipeline {
             .and_then(|t| i64::try_from(t).ok())
             .unwrap_or(now);
         let mut observed = Vec::new();
+        let mut agency = Vec::new();
         for entity in &message.entity {
             if findings
                 .iter()
@@ -185,7 +189,14 @@ impl Pipeline {
             {
                 self.tracker.update(&schedule, report, &mut observed);
             }
+            if let Some(tu) = &entity.trip_update {
+                let hint = trip_hint(&tu.trip);
+                if let Some(t) = trip_updates::resolve(&schedule, tu, &hint, header_time) {
+                    agency.push(t);
+                }
+            }
         }
+        self.agency.replace(source, agency);
         self.history.learn(&schedule, &observed);
         IngestReport {
             accepted: true,
@@ -219,6 +230,16 @@ impl Pipeline {
                 self.tracker.vehicles().filter(|v| &v.feed == id),
                 &self.settings,
                 now,
+            );
+            let sources = &self.sources;
+            merge_agency(
+                schedule,
+                &mut feed,
+                self.agency.for_feed(
+                    |s| sources.get(s).is_some_and(|st| st.feed == id.as_str()),
+                    now,
+                    self.settings.vehicle_timeout,
+                ),
             );
             if self.degraded(id, now) {
                 // Never old numbers presented as live: the timetable, labelled.

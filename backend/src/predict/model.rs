@@ -21,6 +21,7 @@ use super::snapshot::{
 };
 use crate::realtime::TripInstance;
 use crate::realtime::tracker::{ARRIVE_RADIUS_M, Assignment, Vehicle};
+use crate::realtime::trip_updates::AgencyTrip;
 use crate::schedule::time::service_day_start;
 use crate::schedule::{RouteIdx, Schedule, StopTime};
 
@@ -425,6 +426,86 @@ pub fn feed_snapshot<'a>(
         .collect::<FxHashMap<_, _>>();
     snap.trips = trips;
     snap
+}
+
+/// Merges the agency's TripUpdates into a feed snapshot: cancellations and skipped stops
+/// always win; the agency's times replace ours from its first updated stop on; our
+/// predictions fill the calls it leaves out and the trips it says nothing about.
+pub fn merge_agency<'a>(
+    schedule: &Schedule,
+    snap: &mut FeedSnapshot,
+    agency: impl Iterator<Item = &'a AgencyTrip>,
+) {
+    let mut changed = false;
+    for update in agency {
+        changed = true;
+        let base = schedule.trip(update.instance.trip).stop_times.start;
+        let stops = schedule.trip_stop_times(update.instance.trip);
+        let ours = snap.trip_index.get(&update.instance).map(|&i| i as usize);
+        let vehicle = ours.and_then(|i| snap.trips[i].vehicle).or_else(|| {
+            let id = update.vehicle_id.as_deref()?;
+            snap.vehicles
+                .iter()
+                .position(|v| v.id == id)
+                .map(|i| i as u32)
+        });
+        let prediction = if update.canceled {
+            TripPrediction {
+                instance: update.instance,
+                status: TripStatus::Cancelled,
+                vehicle: None,
+                data_time: update.timestamp,
+                delay: None,
+                stops: Vec::new(),
+            }
+        } else {
+            let first = update.calls.first().map_or(usize::MAX, |c| c.call);
+            let mut merged: Vec<StopPrediction> = ours
+                .map(|i| snap.trips[i].stops.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| ((s.stop_time - base) as usize) < first)
+                .collect();
+            merged.extend(update.calls.iter().map(|c| {
+                let st = &stops[c.call];
+                StopPrediction {
+                    stop_time: base + c.call as u32,
+                    stop: st.stop,
+                    stop_sequence: st.stop_sequence,
+                    arrival: if c.skipped { None } else { c.arrival },
+                    departure: if c.skipped { None } else { c.departure },
+                    basis: Basis::Agency,
+                    uncertainty: c.uncertainty.unwrap_or(60),
+                    skipped: c.skipped,
+                }
+            }));
+            TripPrediction {
+                instance: update.instance,
+                status: TripStatus::Live,
+                vehicle,
+                data_time: update.timestamp,
+                delay: update.delay.or(ours.and_then(|i| snap.trips[i].delay)),
+                stops: merged,
+            }
+        };
+        match ours {
+            Some(i) => snap.trips[i] = prediction,
+            None => {
+                snap.trip_index
+                    .insert(update.instance, snap.trips.len() as u32);
+                snap.trips.push(prediction);
+            }
+        }
+    }
+    if changed {
+        snap.trips.sort_by_key(|t| t.instance);
+        snap.trip_index = snap
+            .trips
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.instance, i as u32))
+            .collect();
+    }
 }
 
 fn basis_rank(t: &TripPrediction) -> u8 {
