@@ -549,3 +549,465 @@ fn vehicle_position(schedule: &Schedule, v: &VehicleView) -> VehiclePosition {
         ..Default::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use gtfs_rt::trip_descriptor::ScheduleRelationship as TripRel;
+    use gtfs_rt::trip_update::stop_time_update::ScheduleRelationship as StopRel;
+    use jiff::civil::{Date, date};
+    use rustc_hash::FxHashMap;
+
+    use super::*;
+    use crate::predict::TripPrediction;
+    use crate::schedule::{FeedId, LatLon, StopIdx};
+
+    /// `tests/fixtures/gtfs/frequencies`: trips F-FLEX (A 06:00, B 06:10, C 06:20; every
+    /// 900 s 06:00–07:00, exact_times=0) and F-EXACT (A +0, B +5 min, C +15 min; every 600 s
+    /// 10:00–10:30, exact_times=1), route R1, stops A, B, C, Asia/Ho_Chi_Minh.
+    fn schedule() -> Schedule {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/gtfs/frequencies");
+        let feed = FeedId::new("freq").expect("valid id");
+        match crate::feed::load(crate::feed::Source::Path(&dir), feed, monday()) {
+            Ok(loaded) => loaded.schedule,
+            Err(report) => panic!("fixture loads: {report:?}"),
+        }
+    }
+
+    fn monday() -> Date {
+        date(2026, 11, 23)
+    }
+
+    /// Unix seconds of Monday 2026-11-23 00:00 in Asia/Ho_Chi_Minh, plus `secs`.
+    fn t(secs: i64) -> i64 {
+        1_795_366_800 + secs
+    }
+
+    fn hms(h: i64, m: i64, s: i64) -> i64 {
+        h * 3600 + m * 60 + s
+    }
+
+    fn sp(
+        stop_time: u32,
+        seq: u32,
+        arrival: Option<i64>,
+        departure: Option<i64>,
+    ) -> StopPrediction {
+        StopPrediction {
+            stop_time,
+            stop: StopIdx(0),
+            stop_sequence: seq,
+            arrival,
+            departure,
+            basis: Basis::Realtime,
+            uncertainty: 30,
+            skipped: false,
+        }
+    }
+
+    /// The three calls of `trip_id`, predicted `shift` seconds after its instance's timetable.
+    fn calls(
+        s: &Schedule,
+        trip_id: &str,
+        start: u32,
+        shift: i64,
+    ) -> (TripInstance, Vec<StopPrediction>) {
+        let trip = s.trip_by_id(trip_id).expect("trip in fixture");
+        let instance = TripInstance {
+            trip,
+            service_date: monday(),
+            start: Some(start),
+        };
+        let stops = s
+            .trip(trip)
+            .stop_times
+            .range()
+            .map(|i| {
+                let call = s
+                    .call_of(trip, i as u32, monday(), Some(start))
+                    .expect("a call of the trip");
+                let st = &s.stop_times[i];
+                StopPrediction {
+                    stop: st.stop,
+                    stop_sequence: st.stop_sequence,
+                    ..sp(
+                        i as u32,
+                        0,
+                        Some(call.arrival + shift),
+                        Some(call.departure + shift),
+                    )
+                }
+            })
+            .collect();
+        (instance, stops)
+    }
+
+    fn snapshot(s: &Schedule, trips: Vec<TripPrediction>, vehicles: Vec<VehicleView>) -> Snapshot {
+        let mut trips = trips;
+        trips.sort_by_key(|tp| tp.instance);
+        let trip_index = trips
+            .iter()
+            .enumerate()
+            .map(|(i, tp)| (tp.instance, i as u32))
+            .collect();
+        let mut feeds = FxHashMap::default();
+        feeds.insert(
+            s.feed_id.clone(),
+            FeedSnapshot {
+                schedule_version: s.version.clone(),
+                trips,
+                trip_index,
+                vehicles,
+                degraded: false,
+                data_time: Some(t(hms(6, 20, 0))),
+            },
+        );
+        Snapshot {
+            at: t(hms(6, 20, 5)),
+            header_timestamp: u64::try_from(t(hms(6, 20, 5))).unwrap_or(0),
+            feeds,
+        }
+    }
+
+    fn live(instance: TripInstance, stops: Vec<StopPrediction>) -> TripPrediction {
+        TripPrediction {
+            instance,
+            status: TripStatus::Live,
+            vehicle: Some(0),
+            data_time: t(hms(6, 20, 0)),
+            delay: Some(120),
+            stops,
+        }
+    }
+
+    fn bus(trip: Option<TripInstance>, next_stop_time: Option<u32>) -> VehicleView {
+        VehicleView {
+            id: "bus-7".to_owned(),
+            label: Some("51B-123.45".to_owned()),
+            position: LatLon {
+                lat: 11.0,
+                lon: 106.605,
+            },
+            bearing: Some(90.0),
+            speed: Some(8.5),
+            timestamp: t(hms(6, 20, 0)),
+            trip,
+            route: None,
+            next_stop_time,
+            at_stop: false,
+            progress_m: Some(550.0),
+            off_route: false,
+            stuck: false,
+            layover: false,
+        }
+    }
+
+    fn only_update(message: &FeedMessage) -> &TripUpdate {
+        assert_eq!(message.entity.len(), 1, "{message:#?}");
+        message.entity[0]
+            .trip_update
+            .as_ref()
+            .expect("a trip update")
+    }
+
+    #[test]
+    fn publishable_calls_are_sorted_unique_and_increasing() {
+        let mut skipped = sp(4, 4, Some(900), Some(910));
+        skipped.skipped = true;
+        let mut timetable = sp(5, 5, Some(1000), Some(1000));
+        timetable.basis = Basis::Scheduled;
+        let out = publishable(&[
+            sp(3, 3, Some(590), Some(580)), // departs before it arrives, and before stop 2
+            sp(1, 1, None, Some(100)),
+            sp(2, 2, Some(600), Some(620)),
+            sp(2, 2, Some(1), Some(2)), // a repeated stop_sequence: the first one is kept
+            skipped,
+            timetable,
+            sp(6, 6, Some(1100), None),
+        ]);
+        let got: Vec<_> = out
+            .iter()
+            .map(|s| (s.stop_sequence, s.arrival, s.departure))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None, Some(100)),
+                (2, Some(600), Some(620)),
+                (3, Some(621), Some(621)),
+                (4, None, None),
+                (5, None, None),
+                (6, Some(1100), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_and_dates_follow_gtfs_formats() {
+        assert_eq!(start_date(date(2026, 1, 5)), "20260105");
+        let timetabled = TripInstance {
+            trip: crate::schedule::TripIdx(0),
+            service_date: date(2026, 11, 23),
+            start: None,
+        };
+        assert_eq!(
+            trip_entity_id("51_WD_0_0650", &timetabled),
+            "51_WD_0_0650/20261123"
+        );
+        let run = TripInstance {
+            start: Some(hms(25, 5, 0) as u32),
+            ..timetabled
+        };
+        assert_eq!(trip_entity_id("BRT", &run), "BRT/20261123/25:05:00");
+    }
+
+    #[test]
+    fn a_headway_only_run_is_unscheduled_with_absolute_times_and_no_delay() {
+        let s = schedule();
+        // The 06:15 run of F-FLEX, 2 minutes behind its nominal times; it skips B.
+        let (instance, mut stops) = calls(&s, "F-FLEX", hms(6, 15, 0) as u32, 120);
+        stops[1].skipped = true;
+        let message = trip_updates(
+            &s,
+            &snapshot(&s, vec![live(instance, stops)], vec![bus(None, None)]),
+        );
+        assert_eq!(
+            message.header.incrementality,
+            Some(feed_header::Incrementality::FullDataset as i32)
+        );
+        assert_eq!(message.header.timestamp, Some(1_795_389_605));
+        assert_eq!(message.entity[0].id, "F-FLEX/20261123/06:15:00");
+        let update = only_update(&message);
+        let trip = &update.trip;
+        assert_eq!(trip.trip_id.as_deref(), Some("F-FLEX"));
+        assert_eq!(trip.route_id.as_deref(), Some("R1"));
+        assert_eq!(trip.start_time.as_deref(), Some("06:15:00"));
+        assert_eq!(trip.start_date.as_deref(), Some("20261123"));
+        assert_eq!(
+            trip.schedule_relationship,
+            Some(TripRel::Unscheduled as i32)
+        );
+        assert_eq!(update.delay, None);
+        assert_eq!(update.timestamp, u64::try_from(t(hms(6, 20, 0))).ok());
+        assert_eq!(
+            update.vehicle.as_ref().and_then(|v| v.id.as_deref()),
+            Some("bus-7")
+        );
+        // B is skipped, but SKIPPED is not allowed in an UNSCHEDULED trip: left out.
+        let got: Vec<_> = update
+            .stop_time_update
+            .iter()
+            .map(|u| {
+                (
+                    u.stop_sequence,
+                    u.stop_id.as_deref(),
+                    u.schedule_relationship,
+                    u.arrival.and_then(|e| e.time),
+                    u.arrival.and_then(|e| e.uncertainty),
+                )
+            })
+            .collect();
+        let unscheduled = Some(StopRel::Unscheduled as i32);
+        assert_eq!(
+            got,
+            [
+                (
+                    Some(1),
+                    Some("A"),
+                    unscheduled,
+                    Some(t(hms(6, 17, 0))),
+                    Some(30)
+                ),
+                (
+                    Some(3),
+                    Some("C"),
+                    unscheduled,
+                    Some(t(hms(6, 37, 0))),
+                    Some(30)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exact_times_run_is_scheduled_with_its_delay_and_skipped_stops() {
+        let s = schedule();
+        let (instance, mut stops) = calls(&s, "F-EXACT", hms(10, 10, 0) as u32, 120);
+        stops[1].skipped = true;
+        stops[1].arrival = None;
+        stops[1].departure = None;
+        let message = trip_updates(&s, &snapshot(&s, vec![live(instance, stops)], vec![]));
+        let update = only_update(&message);
+        assert_eq!(update.trip.start_time.as_deref(), Some("10:10:00"));
+        assert_eq!(
+            update.trip.schedule_relationship,
+            Some(TripRel::Scheduled as i32)
+        );
+        assert_eq!(update.delay, Some(120));
+        // No vehicle 0 in this snapshot: no descriptor rather than a wrong one.
+        assert_eq!(update.vehicle, None);
+        let rel: Vec<_> = update
+            .stop_time_update
+            .iter()
+            .map(|u| {
+                (
+                    u.stop_id.as_deref(),
+                    u.schedule_relationship,
+                    u.departure.and_then(|e| e.time),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                (
+                    Some("A"),
+                    Some(StopRel::Scheduled as i32),
+                    Some(t(hms(10, 12, 0)))
+                ),
+                (Some("B"), Some(StopRel::Skipped as i32), None),
+                (
+                    Some("C"),
+                    Some(StopRel::Scheduled as i32),
+                    Some(t(hms(10, 27, 0)))
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn timetable_only_trips_are_left_out_cancelled_ones_kept() {
+        let s = schedule();
+        let (flex, mut timetable) = calls(&s, "F-FLEX", hms(6, 0, 0) as u32, 0);
+        for stop in &mut timetable {
+            stop.basis = Basis::Scheduled;
+        }
+        let (exact, _) = calls(&s, "F-EXACT", hms(10, 0, 0) as u32, 0);
+        let cancelled = TripPrediction {
+            status: TripStatus::Cancelled,
+            vehicle: None,
+            delay: None,
+            ..live(exact, vec![])
+        };
+        let snap = snapshot(&s, vec![live(flex, timetable), cancelled], vec![]);
+        let update = only_update(&trip_updates(&s, &snap)).clone();
+        assert_eq!(update.trip.trip_id.as_deref(), Some("F-EXACT"));
+        assert_eq!(
+            update.trip.schedule_relationship,
+            Some(TripRel::Canceled as i32)
+        );
+        assert!(update.stop_time_update.is_empty());
+
+        // Degraded: still only the cancellation (no predictions were there anyway).
+        let mut degraded = snap.clone();
+        for fs in degraded.feeds.values_mut() {
+            fs.degraded = true;
+        }
+        assert_eq!(only_update(&trip_updates(&s, &degraded)), &update);
+
+        // A snapshot computed against another version of the schedule is not used.
+        let mut other = snap;
+        for fs in other.feeds.values_mut() {
+            fs.schedule_version = "an older schedule".to_owned();
+        }
+        let message = trip_updates(&s, &other);
+        assert!(message.entity.is_empty());
+        assert_eq!(message.header.timestamp, Some(1_795_389_605));
+    }
+
+    #[test]
+    fn vehicles_carry_trip_position_next_stop_and_time() {
+        let s = schedule();
+        let (instance, stops) = calls(&s, "F-FLEX", hms(6, 15, 0) as u32, 120);
+        let next = stops[1].stop_time;
+        let mut stopped = bus(None, None);
+        stopped.id = "bus-8".to_owned();
+        stopped.route = s.route_by_id("R1");
+        stopped.at_stop = true;
+        let snap = snapshot(
+            &s,
+            vec![live(instance, stops)],
+            vec![bus(Some(instance), Some(next)), stopped.clone(), stopped],
+        );
+        let message = vehicle_positions(&s, &snap);
+        // The repeated vehicle id is published once.
+        let ids: Vec<&str> = message.entity.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["bus-7", "bus-8"]);
+        let v = message.entity[0].vehicle.as_ref().expect("a vehicle");
+        let trip = v.trip.as_ref().expect("its trip");
+        assert_eq!(trip.trip_id.as_deref(), Some("F-FLEX"));
+        assert_eq!(trip.start_time.as_deref(), Some("06:15:00"));
+        assert_eq!(
+            trip.schedule_relationship,
+            Some(TripRel::Unscheduled as i32)
+        );
+        let descriptor = v.vehicle.as_ref().expect("descriptor");
+        assert_eq!(descriptor.label.as_deref(), Some("51B-123.45"));
+        let position = v.position.as_ref().expect("position");
+        assert!((position.latitude - 11.0).abs() < 1e-5);
+        assert_eq!(position.speed, Some(8.5));
+        assert_eq!(v.stop_id.as_deref(), Some("B"));
+        assert_eq!(v.current_stop_sequence, Some(2));
+        assert_eq!(
+            v.current_status,
+            Some(VehicleStopStatus::InTransitTo as i32)
+        );
+        assert_eq!(v.timestamp, u64::try_from(t(hms(6, 20, 0))).ok());
+        // Without a trip: the route alone, and no stop status without a next stop.
+        let v = message.entity[1].vehicle.as_ref().expect("a vehicle");
+        assert_eq!(
+            v.trip.as_ref().and_then(|t| t.route_id.as_deref()),
+            Some("R1")
+        );
+        assert_eq!(v.trip.as_ref().and_then(|t| t.trip_id.as_deref()), None);
+        assert_eq!(v.current_status, None);
+
+        let mut degraded = snap;
+        for fs in degraded.feeds.values_mut() {
+            fs.degraded = true;
+        }
+        assert!(vehicle_positions(&s, &degraded).entity.is_empty());
+    }
+
+    #[test]
+    fn conditional_requests_match_the_etag_or_the_modification_time() {
+        let s = schedule();
+        let cache = CacheHeaders::new(Kind::TripUpdates, Format::Protobuf, &s, 1_795_389_605);
+        let json = CacheHeaders::new(Kind::TripUpdates, Format::Json, &s, 1_795_389_605);
+        let later = CacheHeaders::new(Kind::TripUpdates, Format::Protobuf, &s, 1_795_389_635);
+        assert_ne!(cache.etag, json.etag);
+        assert_ne!(cache.etag, later.etag);
+        assert!(
+            cache.etag.starts_with("\"tu-freq-1795389605-"),
+            "{}",
+            cache.etag
+        );
+        let request = |name: header::HeaderName, value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_str(value).expect("ascii"));
+            h
+        };
+        let inm = |v: &str| request(header::IF_NONE_MATCH, v);
+        assert!(cache.not_modified(&inm(&cache.etag)));
+        assert!(cache.not_modified(&inm(&format!("\"x\", W/{}", cache.etag))));
+        assert!(cache.not_modified(&inm("*")));
+        assert!(!cache.not_modified(&inm(&json.etag)));
+        assert!(!later.not_modified(&inm(&cache.etag)));
+        assert!(!cache.not_modified(&HeaderMap::new()));
+
+        let modified = cache.last_modified().expect("a time");
+        assert_eq!(modified, "Sun, 22 Nov 2026 23:20:05 GMT");
+        let ims = |v: &str| request(header::IF_MODIFIED_SINCE, v);
+        assert!(cache.not_modified(&ims(&modified)));
+        assert!(!later.not_modified(&ims(&modified)));
+        // If-None-Match wins.
+        let mut both = ims(&modified);
+        both.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert!(!cache.not_modified(&both));
+        // Nothing published yet: no Last-Modified, never "not modified" by date.
+        let empty = CacheHeaders::new(Kind::VehiclePositions, Format::Protobuf, &s, 0);
+        assert_eq!(empty.last_modified(), None);
+        assert!(!empty.not_modified(&ims(&modified)));
+    }
+}
