@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod realtime_outputs;
 mod schedule_cases;
 mod server;
 mod shared_data;

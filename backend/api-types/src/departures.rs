@@ -29,8 +29,8 @@ pub enum RealtimeStatus {
     /// Realtime data of this feed is current: departures with a vehicle carry predictions.
     Live,
     /// Every realtime source of this feed has failed or been silent for too long: the board
-    /// shows the timetable (show "showing timetable"). Cancellations the agency announced
-    /// are still shown.
+    /// is the timetable, and clients should say so ("showing timetable"). Cancellations the
+    /// agency announced are still shown.
     Degraded,
     /// This feed has no realtime data (none configured, or not received yet): timetable only.
     Unavailable,
