@@ -49,7 +49,9 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Query};
 use crate::catalog::{Catalog, FeedEntry};
-use crate::predict::{Basis, FeedSnapshot, Snapshot, StopPrediction, TripStatus, VehicleView};
+use crate::predict::{
+    Basis, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
+};
 use crate::realtime::TripInstance;
 use crate::schedule::time::format_gtfs_time;
 use crate::schedule::{DirectionType, Schedule};
@@ -342,7 +344,7 @@ fn trip_entity_id(trip_id: &str, instance: &TripInstance) -> String {
 
 /// `true` for an instance of a frequency-based trip without exact times (`exact_times=0`):
 /// no timetable, only a headway (GTFS-Realtime `UNSCHEDULED`).
-pub(super) fn is_unscheduled(schedule: &Schedule, instance: &TripInstance) -> bool {
+fn is_unscheduled(schedule: &Schedule, instance: &TripInstance) -> bool {
     let Some(trip) = schedule.trips.get(instance.trip.index()) else {
         return false;
     };
@@ -424,7 +426,7 @@ pub(super) fn publishable(stops: &[StopPrediction]) -> Vec<StopPrediction> {
 fn trip_update_entity(
     schedule: &Schedule,
     fs: &FeedSnapshot,
-    tp: &crate::predict::TripPrediction,
+    tp: &TripPrediction,
 ) -> Option<FeedEntity> {
     let trip = schedule.trips.get(tp.instance.trip.index())?;
     let mut descriptor = trip_descriptor(schedule, &tp.instance)?;
@@ -560,7 +562,6 @@ mod tests {
     use rustc_hash::FxHashMap;
 
     use super::*;
-    use crate::predict::TripPrediction;
     use crate::schedule::{FeedId, LatLon, StopIdx};
 
     /// `tests/fixtures/gtfs/frequencies`: trips F-FLEX (A 06:00, B 06:10, C 06:20; every
