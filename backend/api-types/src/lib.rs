@@ -18,7 +18,10 @@ pub mod error;
 pub mod health;
 pub mod report;
 
-pub use departures::{Departure, DepartureStatus, DeparturesResponse, Headway, RouteRef, StopRef};
+pub use departures::{
+    Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
+    StopRef,
+};
 pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
