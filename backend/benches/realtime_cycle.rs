@@ -21,8 +21,8 @@ use backend::schedule::time::service_day_start;
 use backend::schedule::{FeedId, Schedule, StopTime, TripIdx};
 use criterion::{Criterion, criterion_group, criterion_main};
 use gtfs_rt::{
-    FeedEntity, FeedHeader, FeedMessage, Message as _, Position, TripDescriptor,
-    VehicleDescriptor, VehiclePosition, feed_header,
+    FeedEntity, FeedHeader, FeedMessage, Message as _, Position, TripDescriptor, VehicleDescriptor,
+    VehiclePosition, feed_header,
 };
 
 const VEHICLES: usize = 1000;
@@ -33,9 +33,11 @@ fn feed_path() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/gtfs-bench/large");
-    std::fs::read_dir(&dir).ok()?.flatten().map(|e| e.path()).find(|p| {
-        p.extension().is_some_and(|e| e == "zip")
-    })
+    std::fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"))
 }
 
 /// Metres along the trip at `t` seconds of its service day, running exactly on schedule.
@@ -71,7 +73,9 @@ fn message(s: &Setup, t: i64) -> Vec<u8> {
         .filter_map(|(i, &trip)| {
             let stops = s.schedule.trip_stop_times(trip);
             let shape = s.schedule.trip(trip).shape?;
-            let p = s.schedule.shapes[shape.index()].line.point_at(along_at(stops, tod))?;
+            let p = s.schedule.shapes[shape.index()]
+                .line
+                .point_at(along_at(stops, tod))?;
             Some(FeedEntity {
                 id: format!("v{i}"),
                 vehicle: Some(VehiclePosition {
@@ -107,14 +111,19 @@ fn message(s: &Setup, t: i64) -> Vec<u8> {
     .encode_to_vec()
 }
 
-fn setup(path: &PathBuf) -> Setup {
+fn setup(path: &std::path::Path) -> Setup {
     let date = jiff::civil::date(2026, 11, 24);
     let loaded = backend::feed::load(
         backend::feed::Source::Path(path),
         FeedId::new("bench").expect("valid id"),
         date,
     )
-    .unwrap_or_else(|r| panic!("the bench feed must load: {} errors", r.summary.errors));
+    .unwrap_or_else(|r| {
+        panic!(
+            "the bench feed must load: {}",
+            backend::cli::format_report(&r)
+        )
+    });
     let schedule = Arc::new(loaded.schedule);
     let day = service_day_start(date, &schedule.timezone);
     let at = 8 * 3600;
@@ -166,7 +175,7 @@ fn bench(c: &mut Criterion) {
     eprintln!("payload: {} vehicles, {} bytes", s.trips.len(), first.len());
 
     c.bench_function("prost decode (1000 vehicles)", |b| {
-        b.iter(|| gtfs_rt::FeedMessage::decode(black_box(first.as_slice())))
+        b.iter(|| FeedMessage::decode(black_box(first.as_slice())))
     });
 
     // Positions 30 s apart, made before timing; each measured cycle ingests the next one.
