@@ -1,6 +1,7 @@
 //! The realtime engine through its pure entry point, `Pipeline`: positions in, tracked
 //! vehicles, observed calls and predictions out, on the sample Binh Duong network.
 
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use backend::catalog::{Catalog, FeedEntry};
@@ -489,5 +490,148 @@ fn learned_running_times_slow_down_later_predictions() {
     assert!(
         learned_prediction > fresh_prediction + 600,
         "after watching slow runs the end of the trip is predicted later: {learned_prediction} vs {fresh_prediction}"
+    );
+}
+
+/// `backend replay` (the real executable) on recorded snapshots written to files: one CSV
+/// row per live prediction, made at the snapshot's time, arriving within 30 minutes.
+#[test]
+fn replay_writes_the_predictions_it_would_serve() {
+    use gtfs_rt::Message as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshots = dir.path().join("vp");
+    std::fs::create_dir(&snapshots).expect("mkdir");
+    let stops = stops_of("51_WD_0_0600");
+    let origin = monday("00:00:00");
+    let start = origin + i64::from(stops[0].departure);
+    let mut times = Vec::new();
+    // Ten snapshots 30 s apart, on schedule, written out of order (replay sorts them).
+    for k in (0..10).rev() {
+        let t = start + 60 + 30 * k;
+        let along = f64::from(stops[1].dist_m) * (0.2 + 0.15 * k as f64);
+        let m = message(
+            t,
+            vec![vehicle(
+                "bus-1",
+                Some("51_WD_0_0600"),
+                None,
+                point("51_WD_0_0600", along),
+                t,
+            )],
+        );
+        std::fs::write(snapshots.join(format!("vp_{t}.pb")), m.encode_to_vec()).expect("write");
+        times.push(t);
+    }
+    std::fs::write(snapshots.join("notes.txt"), "not a snapshot").expect("write");
+    let out = dir.path().join("predictions.csv");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["replay", "--gtfs"])
+        .arg(repo_root().join("feeds/binh-duong"))
+        .arg("--vehicle-positions")
+        .arg(&snapshots)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("backend runs");
+    assert!(status.success());
+    let csv = std::fs::read_to_string(&out).expect("csv written");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("made_at,trip_id,stop_id,stop_sequence,predicted_arrival")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty());
+    let mut made: Vec<i64> = rows
+        .iter()
+        .map(|r| r[0].parse().expect("made_at"))
+        .collect();
+    made.dedup();
+    times.sort();
+    assert_eq!(made, times, "rows after every snapshot, in time order");
+    for r in &rows {
+        let (made_at, arrival): (i64, i64) = (r[0].parse().expect("n"), r[4].parse().expect("n"));
+        assert!(arrival >= made_at && arrival - made_at <= 30 * 60, "{r:?}");
+        let seq: u32 = r[3].parse().expect("stop_sequence");
+        let st = stops
+            .iter()
+            .find(|s| s.stop_sequence == seq)
+            .expect("a stop of the trip");
+        assert_eq!(r[2], &*sample().stop(st.stop).id);
+        assert!(
+            r[1] == "51_WD_0_0600" || r[1].starts_with("51_WD_1_"),
+            "this trip or the next of its block"
+        );
+    }
+}
+
+/// Replay with `--data-dir`: what one replay observed is stored in SQLite and learned by the
+/// next one before its first snapshot.
+#[test]
+fn replay_learning_survives_in_the_data_dir() {
+    use gtfs_rt::Message as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stops = stops_of("51_WD_0_0600");
+    let origin = monday("00:00:00");
+    let write_run = |folder: &str, day_offset: i64| {
+        let d = dir.path().join(folder);
+        std::fs::create_dir(&d).expect("mkdir");
+        let start = origin + day_offset + i64::from(stops[0].departure);
+        for k in 0..40 {
+            let t = start + 30 * k;
+            let tod = (t - origin - day_offset) as u32;
+            let along = {
+                let i = stops
+                    .partition_point(|s| s.departure <= tod)
+                    .max(1)
+                    .min(stops.len() - 1);
+                let (a, b) = (&stops[i - 1], &stops[i]);
+                let f = (f64::from(tod.saturating_sub(a.departure))
+                    / f64::from((b.arrival - a.departure).max(1)))
+                .min(1.0);
+                f64::from(a.dist_m) + f * f64::from(b.dist_m - a.dist_m)
+            };
+            let m = message(
+                t,
+                vec![vehicle(
+                    "bus-1",
+                    Some("51_WD_0_0600"),
+                    None,
+                    point("51_WD_0_0600", along),
+                    t,
+                )],
+            );
+            std::fs::write(d.join(format!("{t}.pb")), m.encode_to_vec()).expect("write");
+        }
+        d
+    };
+    let monday_run = write_run("mon", 0);
+    let tuesday_run = write_run("tue", 86_400);
+    let data = dir.path().join("data");
+    let replay = |vp: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+            .args(["replay", "--gtfs"])
+            .arg(repo_root().join("feeds/binh-duong"))
+            .arg("--vehicle-positions")
+            .arg(vp)
+            .arg("--out")
+            .arg(dir.path().join("p.csv"))
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .expect("backend runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = replay(&monday_run);
+    assert!(
+        first.contains("(0 learned from the store first)"),
+        "{first}"
+    );
+    assert!(data.join(backend::store::FILE_NAME).is_file());
+    let second = replay(&tuesday_run);
+    assert!(
+        !second.contains("(0 learned from the store first)"),
+        "Tuesday learns Monday's calls: {second}"
     );
 }
