@@ -535,7 +535,15 @@ fn best_instance(schedule: &Schedule, v: &Vehicle, trips: &[TripIdx], named: boo
                     {
                         continue;
                     }
-                    let cost = effective as f64 + p.off_m * 2.0;
+                    let mut cost = effective as f64 + p.off_m * 2.0;
+                    // A heading against the line's direction: the other direction's trip.
+                    if !named
+                        && let Some(bearing) = v.bearing
+                        && let Some(heading) = heading_at(shape, along)
+                        && angle_between(f64::from(bearing), heading) > 100.0
+                    {
+                        cost += 1800.0;
+                    }
                     if best.as_ref().is_none_or(|(c, _)| cost < *c) {
                         best = Some((
                             cost,
@@ -557,6 +565,20 @@ fn best_instance(schedule: &Schedule, v: &Vehicle, trips: &[TripIdx], named: boo
         }
     }
     best.map(|(_, f)| f)
+}
+
+/// Compass heading of the line at `along` metres, degrees clockwise from north.
+fn heading_at(line: &crate::schedule::Polyline, along: f64) -> Option<f64> {
+    let a = line.point_at((along - 15.0).max(0.0))?;
+    let b = line.point_at(along + 15.0)?;
+    let dx = (b.lon - a.lon) * a.lat.to_radians().cos();
+    let dy = b.lat - a.lat;
+    (dx != 0.0 || dy != 0.0).then(|| dx.atan2(dy).to_degrees().rem_euclid(360.0))
+}
+
+fn angle_between(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
 }
 
 pub fn direction_id(d: crate::schedule::DirectionType) -> u32 {
