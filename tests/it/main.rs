@@ -7,5 +7,6 @@ mod cli;
 mod schedule_cases;
 mod server;
 mod shared_data;
+mod simulate;
 mod support;
 mod validation;
