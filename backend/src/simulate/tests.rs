@@ -392,6 +392,27 @@ fn buses_stand_at_stops_and_move_between_them() {
         stopped > 0 && moving > stopped,
         "{stopped} stopped, {moving} moving"
     );
+
+    // Buses come on the feed at their first stop a few minutes before leaving it, and go
+    // off it once they reach their last stop.
+    let s = sample();
+    let now = monday(10, 0);
+    let waiting = sim
+        .vehicles(now)
+        .into_iter()
+        .filter(|v| v.motion.call == 0)
+        .inspect(|v| assert!(v.motion.stopped && v.speed_mps == 0.0))
+        .count();
+    assert!(waiting > 0);
+    let mut arrived = 0;
+    for v in sim.vehicles(now) {
+        let last = s.trip_stop_times(v.trip).len() - 1;
+        if v.motion.call == last && v.motion.stopped {
+            arrived += 1;
+            assert!(sim.vehicles(now + 61).iter().all(|w| w.run != v.run));
+        }
+    }
+    assert!(arrived > 0);
 }
 
 #[test]
