@@ -207,6 +207,7 @@ impl Simulator {
         let mut next_slot = blocks.saturating_add(trips);
         let mut runs = Vec::new();
         let mut run_of_trip = vec![NO_RUN; s.trips.len()];
+        let busy = busy_stops(s);
         for (i, trip) in s.trips.iter().enumerate() {
             let idx = TripIdx(i as u32);
             let sts = s.trip_stop_times(idx);
@@ -217,7 +218,8 @@ impl Simulator {
                 continue;
             }
             let duration = i64::from(last.arrival) - i64::from(first.departure);
-            let reach = motion::reach(sts);
+            let in_block = trip.block.is_some() && !trip.is_frequency_based();
+            let reach = motion::reach(sts, &busy, in_block);
             let run = |start: u32, slot: u32, frequency: bool| Run {
                 trip: idx,
                 start: frequency.then_some(start),
@@ -252,7 +254,6 @@ impl Simulator {
             .max()
             .unwrap_or(0)
             .max(0);
-        let busy = busy_stops(s);
         Simulator {
             seed,
             runs,

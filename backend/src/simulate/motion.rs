@@ -30,10 +30,14 @@ const MAX_PROPAGATED: i64 = 3600;
 /// A block's bus stays on the feed between two trips when the layover is at most this long;
 /// after a longer break it leaves the feed and comes back a few minutes before its next trip.
 pub(super) const SHOW_LAYOVER_MAX: i64 = 1200;
-/// Upper bounds of the random factors, for [`reach`].
-const MAX_RUN_FACTOR: f64 = 1.8;
+/// Upper bounds of the random terms, for [`reach`]. Running times are at most this many times
+/// the timetable's (traffic × day × pace × noise is at most 1.14 × 1.06 × 1.05 × 1.14 ≈ 1.45).
+const MAX_RUN_FACTOR: f64 = 1.5;
+/// One hold-up lasts at most this long; one trip's add up to at most `MAX_HOLD_UPS`.
 const MAX_HOLD_UP: f64 = 90.0;
-const MAX_DWELL: i64 = 70;
+const MAX_HOLD_UPS: f64 = 240.0;
+const MAX_DWELL: i64 = 40;
+const MAX_BUSY_DWELL: i64 = 70;
 const MAX_TERMINAL_DWELL: i64 = 60;
 /// Seconds a bus takes to reach cruising speed from a stop, and to brake into one.
 const RAMP_S: f64 = 15.0;
@@ -159,21 +163,34 @@ pub(super) struct Motion {
 }
 
 /// How many seconds after its scheduled first departure a trip instance can still be on the
-/// feed, whatever the draws: the index of runs by time relies on it.
-pub(super) fn reach(stop_times: &[StopTime]) -> i64 {
-    let Some(first) = stop_times.first() else {
+/// feed, whatever the draws (the run index relies on it): the scheduled duration plus the most
+/// lateness each step of [`Plan::compute`] can add. `in_block`: a late previous trip can delay
+/// it.
+pub(super) fn reach(stop_times: &[StopTime], busy: &[bool], in_block: bool) -> i64 {
+    let (Some(first), Some(last)) = (stop_times.first(), stop_times.last()) else {
         return 0;
     };
-    let first = i64::from(first.departure);
-    let mut latest = first;
-    let mut slack = MAX_START_DELAY + MAX_PROPAGATED + MAX_TERMINAL_DWELL;
-    for w in stop_times.windows(2) {
-        let (a, b) = (&w[0], &w[1]);
-        latest = latest.max(i64::from(b.arrival)).max(i64::from(b.departure));
-        let base = base_running_time(a, b);
-        slack += (base * MAX_RUN_FACTOR + MAX_HOLD_UP).ceil() as i64 + 1 + MAX_DWELL;
+    let mut late = MAX_START_DELAY + MAX_HOLD_UPS.ceil() as i64;
+    if in_block {
+        late += MAX_PROPAGATED;
     }
-    latest - first + slack
+    let n = stop_times.len();
+    for (k, w) in stop_times.windows(2).enumerate() {
+        let (a, b) = (&w[0], &w[1]);
+        let scheduled = i64::from(b.arrival) - i64::from(a.departure);
+        // +1: rounding.
+        let longest = (base_running_time(a, b) * MAX_RUN_FACTOR).ceil() as i64 + 1;
+        late += (longest - scheduled).max(0);
+        if k + 2 < n {
+            let dwell = if busy.get(b.stop.index()).copied().unwrap_or(false) {
+                MAX_BUSY_DWELL
+            } else {
+                MAX_DWELL
+            };
+            late += dwell + (i64::from(b.arrival) - i64::from(b.departure)).max(0);
+        }
+    }
+    i64::from(last.arrival) - i64::from(first.departure) + late + MAX_TERMINAL_DWELL
 }
 
 /// The timetable's running time from `a` to `b`, at least the distance at top speed.
@@ -221,19 +238,23 @@ impl Plan {
         });
 
         let mut t = depart0;
+        let mut hold_ups = 0.0;
         for k in 1..n {
             let (a, b) = (&sts[k - 1], &sts[k]);
             let [h, day, start] = *instance;
             let mut seg = Draws::new(seed, Topic::Segment, &[h, day, start, k as u64]);
             let noise = 0.86 + 0.28 * (seg.unit() + seg.unit()) / 2.0;
-            let hold_up = if seg.unit() < HOLD_UP_SHARE {
-                seg.range(20.0, MAX_HOLD_UP)
-            } else {
-                0.0
-            };
+            let mut hold_up = 0.0;
+            if seg.unit() < HOLD_UP_SHARE {
+                hold_up = seg.range(20.0, MAX_HOLD_UP);
+                if hold_ups + hold_up > MAX_HOLD_UPS {
+                    hold_up = 0.0;
+                }
+                hold_ups += hold_up;
+            }
             let hour = (t - tt.day_start).rem_euclid(86_400) as f64 / 3600.0;
-            let run =
-                base_running_time(a, b) * traffic(hour) * tt.day_factor * p.pace * noise + hold_up;
+            let factor = (traffic(hour) * tt.day_factor * p.pace * noise).min(MAX_RUN_FACTOR);
+            let run = base_running_time(a, b) * factor + hold_up;
             // A driver ahead of time eases off rather than run further ahead.
             let arrive = (t + run.round() as i64).max(sched(b.arrival) - p.max_early);
             if k + 1 == n {
@@ -251,9 +272,9 @@ impl Plan {
             let dwell = if passes {
                 0
             } else if busy {
-                stop.secs(25, MAX_DWELL)
+                stop.secs(25, MAX_BUSY_DWELL)
             } else {
-                stop.secs(10, 40)
+                stop.secs(10, MAX_DWELL)
             };
             let mut depart = arrive + dwell;
             if b.timepoint {

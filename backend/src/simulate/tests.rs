@@ -339,6 +339,31 @@ fn buses_run_late_some_early_and_wait_at_the_first_stop() {
 }
 
 #[test]
+fn plans_never_leave_the_window_the_index_files_them_under() {
+    let s = sample();
+    for (seed, day) in (0..12)
+        .map(|seed| (seed, monday_date()))
+        .chain([(0, date(2026, 11, 28))])
+    {
+        let mut sim = Simulator::new(s.clone(), seed);
+        let start = service_day_start(day, &s.timezone);
+        let active = sim.active_services(day);
+        for r in 0..sim.runs.len() as u32 {
+            let run = sim.runs[r as usize];
+            if !active[s.trip(run.trip).service.index()] || sim.cancelled(r, day) {
+                continue;
+            }
+            let plan = sim.plan(r, day, start, &active);
+            assert!(
+                plan.visible_from >= start + run.from && plan.visible_to <= start + run.to,
+                "seed {seed}: {} {day}",
+                s.trip(run.trip).id
+            );
+        }
+    }
+}
+
+#[test]
 fn a_block_is_one_vehicle_through_its_trips_and_layovers() {
     let s = sample();
     let mut sim = Simulator::new(s.clone(), 4);
