@@ -86,7 +86,7 @@ struct SimulateArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
     listen: SocketAddr,
     /// Seed of the simulation: the same seed and clock give the same buses.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 7)]
     seed: u64,
 }
 
