@@ -1,4 +1,4 @@
-//! The `backend` command line: `serve` (the default) and `validate`.
+//! The `backend` command line: `serve` (the default), `validate` and `simulate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use api_types::{Severity, ValidationReport};
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, FileConfig, Overrides};
+use crate::config::{Config, FeedConfig, FileConfig, Overrides};
 use crate::feed::{self, Source};
 use crate::schedule::FeedId;
-use crate::server::{Application, Clock, shutdown_signal};
+use crate::server::{Application, Clock, load_feed, shutdown_signal};
+use crate::simulate::{self, SimFeed, Simulator};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +37,8 @@ enum Command {
     /// every prediction it would serve as CSV (made_at,trip_id,stop_id,stop_sequence,
     /// predicted_arrival), for scoring.
     Replay(ReplayArgs),
+    /// Serve simulated GTFS-Realtime vehicle positions (and cancellations) for a feed.
+    Simulate(SimulateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +101,19 @@ struct ValidateArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// The feed to simulate, as PATH or ID=PATH (a .zip file or a directory).
+    #[arg(long = "gtfs", value_name = "[ID=]PATH")]
+    gtfs: String,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+    listen: SocketAddr,
+    /// Seed of the simulation: the same seed and clock give the same buses.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    seed: u64,
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -110,6 +126,7 @@ pub fn main() -> ExitCode {
             init_tracing("warn");
             replay(args)
         }
+        Some(Command::Simulate(args)) => run_simulate(args),
         None => run_serve(cli.serve),
     }
 }
@@ -183,6 +200,45 @@ fn replay(args: ReplayArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn run_simulate(args: SimulateArgs) -> ExitCode {
+    init_tracing("info");
+    let feed = match FeedConfig::parse(&args.gtfs) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let schedule = match load_feed(&feed, jiff::Zoned::now().date()) {
+        Ok(entry) => entry.schedule,
+        Err(report) => {
+            return fail(&format!(
+                "feed {} ({}) cannot be simulated:\n{}",
+                feed.id,
+                feed.gtfs.display(),
+                format_report(&report)
+            ));
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+        let address = listener.local_addr()?;
+        let sim = SimFeed::new(Simulator::new(schedule, args.seed), Clock::system());
+        println!("vehicle positions: http://{address}/vehicle-positions.pb");
+        println!("trip updates:      http://{address}/trip-updates.pb");
+        tracing::info!(seed = args.seed, "listening on http://{address}");
+        simulate::serve(listener, sim, shutdown_signal()).await?;
+        anyhow::Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
     }
 }

@@ -5,6 +5,7 @@
 //! predictions ([`predict`]) → API ([`api`], served by [`server`]) → UI (the `frontend` crate).
 //! [`pipeline`] runs realtime → predictions for one message, for the server ([`ingest`]) and for
 //! replays; [`catalog`] holds the schedules served at once; [`config`] and [`cli`] are the shell.
+//! [`simulate`] produces realistic GTFS-Realtime for any feed, for demos and tests.
 
 pub mod api;
 pub mod catalog;
@@ -18,4 +19,5 @@ pub mod realtime;
 pub mod replay;
 pub mod schedule;
 pub mod server;
+pub mod simulate;
 pub mod store;

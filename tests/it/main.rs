@@ -9,5 +9,6 @@ mod realtime_outputs;
 mod schedule_cases;
 mod server;
 mod shared_data;
+mod simulate;
 mod support;
 mod validation;
