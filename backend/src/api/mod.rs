@@ -4,9 +4,11 @@
 mod departures;
 mod error;
 mod health;
+mod realtime;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 
 pub use error::ApiError;
 pub use health::health;
@@ -17,5 +19,9 @@ use crate::server::AppState;
 pub fn v1() -> Router<AppState> {
     Router::new()
         .route("/stops/{stop_id}/departures", get(departures::departures))
+        .route(
+            "/realtime/{source_id}",
+            post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
+        )
         .fallback(error::api_not_found)
 }
