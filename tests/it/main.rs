@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod realtime_ingest;
 mod schedule_cases;
 mod server;
 mod shared_data;

@@ -115,10 +115,7 @@ pub async fn push(
             .unwrap_or_default();
         return Err(ApiError::BadRequest(
             "invalid_message",
-            format!(
-                "The body is not a GTFS-Realtime FeedMessage: {why}. Send the binary protobuf \
-                 encoding (Content-Type: application/x-protobuf), not JSON or text."
-            ),
+            format!("The body is {why}."),
         ));
     }
     let mut findings: Vec<&Finding> = reply.findings.iter().collect();
