@@ -32,6 +32,30 @@ enum Command {
     Serve(ServeArgs),
     /// Check a GTFS feed and print every problem found; exit code 1 if it has errors.
     Validate(ValidateArgs),
+    /// Replay recorded GTFS-Realtime VehiclePositions through the prediction engine and write
+    /// every prediction it would serve as CSV (made_at,trip_id,stop_id,stop_sequence,
+    /// predicted_arrival), for scoring.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReplayArgs {
+    /// The static GTFS feed (zip or directory) the recordings refer to.
+    #[arg(long, value_name = "PATH")]
+    gtfs: PathBuf,
+    /// Directory of recorded FeedMessages (*.pb), replayed in header-timestamp order.
+    #[arg(long, value_name = "DIR")]
+    vehicle_positions: PathBuf,
+    /// Where to write the predictions CSV.
+    #[arg(long, value_name = "FILE", default_value = "predictions.csv")]
+    out: PathBuf,
+    /// Write predictions up to this many minutes ahead.
+    #[arg(long, value_name = "MIN", default_value_t = 30)]
+    horizon_minutes: i64,
+    /// Learn from the observations stored in this data directory (before the first
+    /// snapshot) and store the new ones, as the server does [default: learn from nothing].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -93,6 +117,10 @@ pub fn main() -> ExitCode {
             validate(args)
         }
         Some(Command::Serve(args)) => run_serve(args),
+        Some(Command::Replay(args)) => {
+            init_tracing("warn");
+            replay(args)
+        }
         None => run_serve(cli.serve),
     }
 }
@@ -144,6 +172,33 @@ fn run_serve(args: ServeArgs) -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn replay(args: ReplayArgs) -> ExitCode {
+    let options = crate::replay::Options {
+        gtfs: args.gtfs,
+        vehicle_positions: args.vehicle_positions,
+        out: args.out,
+        horizon: args.horizon_minutes * 60,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        data_dir: args.data_dir,
+    };
+    match crate::replay::run(&options) {
+        Ok(s) => {
+            eprintln!(
+                "replayed {} snapshots ({} files skipped) in {:.1} s: {} predictions written to {}, {} calls observed ({} learned from the store first)",
+                s.snapshots,
+                s.skipped_files,
+                s.elapsed.as_secs_f64(),
+                s.rows,
+                options.out.display(),
+                s.observed_calls,
+                s.learned_from_store
+            );
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(&format!("{e:#}")),
     }
 }

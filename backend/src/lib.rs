@@ -15,5 +15,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod predict;
 pub mod realtime;
+pub mod replay;
 pub mod schedule;
 pub mod server;
+pub mod store;

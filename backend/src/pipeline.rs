@@ -14,6 +14,9 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog::Catalog;
 use crate::predict::{History, ObservedCall, Settings, Snapshot};
+use crate::predict::{feed_snapshot, merge_agency};
+use crate::realtime::tracker::{Report, Tracker, TripHint};
+use crate::realtime::trip_updates::{self, AgencyUpdates};
 use crate::realtime::{Finding, Level, decode, validate};
 use crate::schedule::{FeedId, Schedule};
 
@@ -63,6 +66,8 @@ pub struct IngestReport {
 pub struct Pipeline {
     schedules: FxHashMap<FeedId, Arc<Schedule>>,
     sources: FxHashMap<String, SourceStatus>,
+    tracker: Tracker,
+    agency: AgencyUpdates,
     history: History,
     settings: Settings,
     last_header: u64,
@@ -73,6 +78,8 @@ impl Pipeline {
         let mut pipeline = Pipeline {
             schedules: FxHashMap::default(),
             sources: FxHashMap::default(),
+            tracker: Tracker::default(),
+            agency: AgencyUpdates::default(),
             history,
             settings,
             last_header: 0,
@@ -84,11 +91,24 @@ impl Pipeline {
     /// Adopts a new set of schedules (a new version was activated): vehicles are matched
     /// again against it on their next position.
     pub fn set_catalog(&mut self, catalog: &Catalog) {
-        self.schedules = catalog
+        let schedules: FxHashMap<FeedId, Arc<Schedule>> = catalog
             .feeds()
             .iter()
             .map(|f| (f.schedule.feed_id.clone(), f.schedule.clone()))
             .collect();
+        for (id, old) in &self.schedules {
+            if schedules
+                .get(id)
+                .is_none_or(|new| new.version != old.version)
+            {
+                self.tracker.reset_feed(id);
+            }
+        }
+        self.schedules = schedules;
+    }
+
+    pub fn tracker(&self) -> &Tracker {
+        &self.tracker
     }
 
     pub fn settings(&self) -> &Settings {
@@ -178,10 +198,32 @@ impl Pipeline {
         status.entities_rejected = message.entity.len() - usable.entity.len();
         status.last_header_timestamp = message.header.timestamp.or(previous);
         self.push_findings(source, feed, &findings);
+        let header_time = message
+            .header
+            .timestamp
+            .and_then(|t| i64::try_from(t).ok())
+            .unwrap_or(now);
+        let mut observed = Vec::new();
+        let mut agency = Vec::new();
+        for entity in &usable.entity {
+            if let Some(vp) = &entity.vehicle
+                && let Some(report) = report_of(&entity.id, vp, header_time)
+            {
+                self.tracker.update(&schedule, report, &mut observed);
+            }
+            if let Some(tu) = &entity.trip_update {
+                let hint = trip_hint(&tu.trip);
+                if let Some(t) = trip_updates::resolve(&schedule, tu, &hint, header_time) {
+                    agency.push(t);
+                }
+            }
+        }
+        self.agency.replace(source, agency);
+        self.history.learn(&schedule, &observed);
         IngestReport {
             accepted: true,
             findings,
-            observed: Vec::new(),
+            observed,
         }
     }
 
@@ -208,11 +250,55 @@ impl Pipeline {
 
     /// Builds the predictions snapshot as of `now`.
     pub fn snapshot(&mut self, now: i64) -> Snapshot {
-        let mut snapshot = crate::predict::predict(&self.history, now);
+        self.tracker.expire(now, self.settings.vehicle_timeout);
+        let mut snapshot = Snapshot::default();
+        for (id, schedule) in &self.schedules {
+            let mut feed = feed_snapshot(
+                schedule,
+                self.history.feed(id),
+                self.tracker.vehicles().filter(|v| &v.feed == id),
+                &self.settings,
+                now,
+            );
+            let sources = &self.sources;
+            merge_agency(
+                schedule,
+                &mut feed,
+                self.agency.for_feed(
+                    |s| sources.get(s).is_some_and(|st| st.feed == id.as_str()),
+                    now,
+                    self.settings.vehicle_timeout,
+                ),
+            );
+            if self.degraded(id, now) {
+                // Never old numbers presented as live: the timetable, labelled.
+                feed.degraded = true;
+                feed.trips.clear();
+                feed.trip_index.clear();
+            }
+            snapshot.feeds.insert(id.clone(), feed);
+        }
         self.last_header = self.last_header.max(u64::try_from(now).unwrap_or(0));
         snapshot.at = now;
         snapshot.header_timestamp = self.last_header;
         snapshot
+    }
+
+    /// Every source of `feed` has failed or been silent for longer than the degrade limit
+    /// (a feed with no source at all is not degraded: it simply has no realtime).
+    fn degraded(&self, feed: &FeedId, now: i64) -> bool {
+        let mut sources = self
+            .sources
+            .values()
+            .filter(|s| s.feed == feed.as_str())
+            .peekable();
+        sources.peek().is_some()
+            && sources.all(|s| {
+                let limit = self.settings.feed_degrade_after;
+                let silent = s.last_success.is_none_or(|t| now - t > limit);
+                let failing = s.failing_since.is_some_and(|t| now - t > limit);
+                silent || failing
+            })
     }
 
     fn source_mut(&mut self, source: &str, feed: &FeedId) -> &mut SourceStatus {
@@ -244,4 +330,57 @@ impl Pipeline {
         kept.extend(status.findings.iter().take(room).cloned());
         status.findings = kept;
     }
+}
+
+/// A position report from a VehiclePosition entity; `None` without a usable position.
+fn report_of(entity_id: &str, vp: &gtfs_rt::VehiclePosition, header_time: i64) -> Option<Report> {
+    let position = vp.position.as_ref()?;
+    let descriptor = vp.vehicle.as_ref();
+    let id = descriptor
+        .and_then(|d| d.id.clone())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| entity_id.to_owned());
+    let hint = vp.trip.as_ref().map(trip_hint).unwrap_or_default();
+    let timestamp = vp
+        .timestamp
+        .and_then(|t| i64::try_from(t).ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(header_time);
+    Some(Report {
+        id,
+        label: descriptor.and_then(|d| d.label.clone()),
+        position: crate::schedule::LatLon::new(
+            f64::from(position.latitude),
+            f64::from(position.longitude),
+        ),
+        bearing: position.bearing,
+        speed: position.speed,
+        timestamp,
+        hint,
+    })
+}
+
+/// The fields of a TripDescriptor the tracker uses.
+pub fn trip_hint(t: &gtfs_rt::TripDescriptor) -> TripHint {
+    use gtfs_rt::trip_descriptor::ScheduleRelationship;
+    TripHint {
+        trip_id: t.trip_id.clone().filter(|s| !s.is_empty()),
+        route_id: t.route_id.clone().filter(|s| !s.is_empty()),
+        direction_id: t.direction_id,
+        start_date: t
+            .start_date
+            .as_deref()
+            .and_then(|d| jiff::civil::Date::strptime("%Y%m%d", d).ok()),
+        start_time: t.start_time.as_deref().and_then(parse_hms),
+        canceled: t.schedule_relationship == Some(ScheduleRelationship::Canceled as i32),
+    }
+}
+
+/// `HH:MM:SS` (hours may exceed 23) → seconds.
+fn parse_hms(s: &str) -> Option<u32> {
+    let mut parts = s.split(':');
+    let h: u32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let sec: u32 = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && m < 60 && sec < 60).then_some(h * 3600 + m * 60 + sec)
 }

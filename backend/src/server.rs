@@ -95,6 +95,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(api::health))
         .nest("/api/v1", api::v1())
+        .merge(api::gtfs_rt())
         .leptos_routes(&state, pages, {
             let options = state.leptos.clone();
             move || frontend::shell(options.clone())

@@ -199,7 +199,9 @@ async fn serve_reads_a_config_file_and_the_environment_and_stops_on_sigterm() {
         ],
     )
     .await;
-    let health: Health = reqwest::get(format!("http://{address}/health"))
+    let health: Health = crate::support::http_client()
+        .get(format!("http://{address}/health"))
+        .send()
         .await
         .expect("reachable")
         .json()

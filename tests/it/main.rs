@@ -4,7 +4,9 @@
 
 mod architecture;
 mod cli;
+mod prediction;
 mod realtime_ingest;
+mod realtime_outputs;
 mod schedule_cases;
 mod server;
 mod shared_data;

@@ -151,7 +151,7 @@ async fn spawn(feeds: Vec<FeedConfig>, realtime: Vec<RealtimeConfig>, now: i64) 
     }));
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: crate::support::http_client(),
         realtime,
         _stop: stop,
         _dirs: dirs,

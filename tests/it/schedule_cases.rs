@@ -155,6 +155,45 @@ fn calendar_dates_remove_and_add_days_to_a_weekly_pattern() {
 }
 
 #[test]
+fn call_of_finds_the_call_the_board_query_returns() {
+    // The other way round from the board: realtime names a trip instance (trip, service date,
+    // start for frequency-based trips) and a stop time; `call_of` gives the same `Call`.
+    let s = load("frequencies");
+    let (a, b, c) = (stop(&s, "A"), stop(&s, "B"), stop(&s, "C"));
+    let day = midnight(today());
+    let calls = s.calls(&[a, b, c], day, day + DAY);
+    assert_eq!(calls.len(), 4 * 3 + 3 * 3);
+    for call in &calls {
+        let start = call.frequency.map(|(_, start)| start);
+        assert_eq!(
+            s.call_of(call.trip, call.stop_time, call.service_date, start),
+            Some(*call)
+        );
+    }
+    // An `exact_times=0` run may start between the nominal starts: F-FLEX leaving A at
+    // 06:02:13 reaches B ten minutes later, in the 06:00–07:00 window.
+    let flex = trip(&s, "F-FLEX");
+    let at_b = s.trip(flex).stop_times.start + 1;
+    let start = 6 * 3600 + 133;
+    let off_grid = s.call_of(flex, at_b, today(), Some(start)).expect("a call");
+    assert_eq!(off_grid.departure, at("2026-11-23T06:12:13+07:00"));
+    assert_eq!(
+        off_grid.frequency,
+        Some((s.trip(flex).frequencies.start, start))
+    );
+    assert!(s.can_board(&off_grid));
+    // A frequency-based trip needs its start; a stop time of another trip is no call of it.
+    assert_eq!(s.call_of(flex, at_b, today(), None), None);
+    let exact = trip(&s, "F-EXACT");
+    assert_eq!(s.call_of(exact, at_b, today(), Some(10 * 3600)), None);
+    // The last stop is an arrival: nobody boards there.
+    let last = s
+        .call_of(flex, at_b + 1, today(), Some(start))
+        .expect("a call");
+    assert!(!s.can_board(&last));
+}
+
+#[test]
 fn frequency_based_trips_expand_into_instances() {
     // F-FLEX: template A 06:00, B 06:10, C 06:20; frequencies.txt 06:00–07:00 every 900 s,
     // exact_times=0. Instances start 06:00, 06:15, 06:30, 06:45 (07:00 is the window's

@@ -79,7 +79,7 @@ async fn spawn(feeds: Vec<FeedConfig>, now: &str) -> TestApp {
     }));
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: crate::support::http_client(),
         _stop: stop,
         _dirs: dirs,
     }

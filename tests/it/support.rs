@@ -71,3 +71,11 @@ pub fn shared_data(test: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// An HTTP client for the tests. reqwest is built without a default TLS crypto provider
+/// (`rustls-no-provider`), so one must be installed first: ring, as in the workspace manifest.
+pub fn http_client() -> reqwest::Client {
+    // Err means a provider is already installed (another test did it): fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

@@ -14,8 +14,26 @@ pub struct DeparturesResponse {
     pub time_zone: String,
     /// Language of the names in this response (`vi`, `en`, `ja`…).
     pub lang: String,
-    /// Sorted by departure time.
+    /// Whether the times below include realtime predictions, or are the timetable only.
+    pub realtime: RealtimeStatus,
+    /// Sorted by the time riders should expect: `predicted_departure` when present, else
+    /// `scheduled_departure`. A late bus scheduled before `from` but expected after it is
+    /// listed; a bus that has already passed the stop is not.
     pub departures: Vec<Departure>,
+}
+
+/// Where the times of a board come from, for the whole board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RealtimeStatus {
+    /// Realtime data of this feed is current: departures with a vehicle carry predictions.
+    Live,
+    /// Every realtime source of this feed has failed or been silent for too long: the board
+    /// is the timetable, and clients should say so ("showing timetable"). Cancellations the
+    /// agency announced are still shown.
+    Degraded,
+    /// This feed has no realtime data (none configured, or not received yet): timetable only.
+    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +69,27 @@ pub struct RouteRef {
 pub enum DepartureStatus {
     /// From the timetable only: no real-time information.
     Scheduled,
+    /// Predicted from a tracked vehicle (on this trip, or on the trip before it in its block),
+    /// or from the agency's own realtime: see `basis`.
+    Live,
+    /// The agency cancelled the trip: it will not come. Listed at its scheduled time.
+    Cancelled,
+    /// The trip runs, but will not stop here. Listed at its scheduled time.
+    Skipped,
+}
+
+/// What the time of one departure is based on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// A vehicle is on this trip now: predicted from its position.
+    Realtime,
+    /// The vehicle will run this trip after its current one (same block): its delay carried on.
+    Propagated,
+    /// The timetable: no realtime information for this call.
+    Scheduled,
+    /// The agency's own realtime (its TripUpdates: predictions, cancellations, skipped stops).
+    Agency,
 }
 
 /// For frequency-based lines: the bus comes every `headway_secs`; with `exact_times`
@@ -75,7 +114,28 @@ pub struct Departure {
     pub stop_sequence: u32,
     pub scheduled_departure: String,
     pub scheduled_arrival: String,
+    /// Predicted times (RFC 3339, agency offset), present when `status` is `live`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_departure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_arrival: Option<String>,
     pub status: DepartureStatus,
+    pub basis: Basis,
+    /// The vehicle running (or due to run) the trip, as a global id (`feed:vehicle_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle_id: Option<String>,
+    /// Age in seconds of the realtime data this departure's status comes from (server time
+    /// minus the vehicle's last position, or the agency message), when there is any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_age_s: Option<i64>,
+    /// Predicted minus scheduled departure at this stop, seconds (positive: late). Absent
+    /// without a prediction, and for frequency-based trips without exact times (they keep no
+    /// timetable to be late against: see `headway`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_s: Option<i64>,
+    /// One standard deviation of the predicted arrival's error, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty_s: Option<u32>,
     /// Present for frequency-based trips.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headway: Option<Headway>,

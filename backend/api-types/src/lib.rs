@@ -19,7 +19,10 @@ pub mod health;
 pub mod realtime;
 pub mod report;
 
-pub use departures::{Departure, DepartureStatus, DeparturesResponse, Headway, RouteRef, StopRef};
+pub use departures::{
+    Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
+    StopRef,
+};
 pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};

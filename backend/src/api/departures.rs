@@ -3,15 +3,31 @@
 //! Query parameters: `from` (RFC 3339, default now), `minutes` (window length, default 60,
 //! 1–1440), `limit` (default 100, 1–1000), `lang` (default: the feed's language). A station
 //! id covers all its platforms.
+//!
+//! Realtime comes from the published snapshot, used only when it was computed against the
+//! schedule being served. Each scheduled call is matched to its trip instance's prediction:
+//! a live call gets predicted times, basis, vehicle, data age, delay and uncertainty; a
+//! cancelled trip or skipped stop stays listed at its scheduled time with that status; a call
+//! the vehicle has already made is dropped. The board keeps the departures *expected* in the
+//! window and sorts them by expected time: calls predicted into the window from outside it
+//! (a late bus scheduled before `from`, an early one after `to`) are found by scanning the
+//! snapshot's predictions at this stop, so no margin has to be guessed. When every realtime
+//! source of the feed has failed (`degraded`), the board is the timetable (plus announced
+//! cancellations) and says so in `realtime`.
 
 use api_types::{
-    Departure, DepartureStatus, DeparturesResponse, GlobalId, Headway, RouteRef, StopRef,
+    Basis, Departure, DepartureStatus, DeparturesResponse, GlobalId, Headway, RealtimeStatus,
+    RouteRef, StopRef,
 };
 use axum::Json;
 use axum::extract::{Path, State};
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use super::error::{ApiError, Query};
+use super::gtfs_rt;
+use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
+use crate::realtime::TripInstance;
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{Availability, Call, Schedule, StopIdx};
 use crate::server::AppState;
@@ -70,12 +86,24 @@ pub async fn departures(
         .or_else(|| schedule.lang.as_deref().map(str::to_owned))
         .unwrap_or_else(|| "en".to_owned());
     let to = from + i64::from(minutes) * 60;
-    Ok(Json(board(schedule, stop, now, from, to, &lang, limit)))
+    let realtime = state.realtime.load();
+    Ok(Json(board(
+        schedule,
+        realtime.for_schedule(schedule),
+        stop,
+        now,
+        from,
+        to,
+        &lang,
+        limit,
+    )))
 }
 
-/// The board view model, from one schedule snapshot.
+/// The board view model, from one schedule and the realtime computed against it (if any).
+#[allow(clippy::too_many_arguments)]
 fn board(
     s: &Schedule,
+    rt: Option<&FeedSnapshot>,
     stop: StopIdx,
     now: i64,
     from: i64,
@@ -83,8 +111,21 @@ fn board(
     lang: &str,
     limit: usize,
 ) -> DeparturesResponse {
-    let mut calls = s.departures(&s.stop_and_children(stop), from, to);
-    calls.truncate(limit);
+    let stops = s.stop_and_children(stop);
+    let mut calls = s.departures(&stops, from, to);
+    let live = rt.filter(|fs| !fs.degraded);
+    if let Some(fs) = live {
+        let moved_in = predicted_into_window(s, fs, &stops, from, to, &calls);
+        calls.extend(moved_in);
+    }
+    let mut lines: Vec<Line<'_>> = calls
+        .iter()
+        .filter_map(|c| line(rt, c))
+        .filter(|l| (from..to).contains(&l.expected))
+        .collect();
+    drop_nominal_runs_of_live_headway_trips(s, &mut lines);
+    lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
+    lines.truncate(limit);
     DeparturesResponse {
         stop: stop_ref(s, stop, lang),
         now: format_rfc3339(now, &s.timezone),
@@ -92,7 +133,178 @@ fn board(
         to: format_rfc3339(to, &s.timezone),
         time_zone: s.timezone_name.to_string(),
         lang: lang.to_owned(),
-        departures: calls.iter().map(|c| departure(s, c, lang)).collect(),
+        realtime: match rt {
+            None => RealtimeStatus::Unavailable,
+            Some(fs) if fs.degraded => RealtimeStatus::Degraded,
+            Some(_) => RealtimeStatus::Live,
+        },
+        departures: lines
+            .iter()
+            .map(|l| departure(s, rt, l, now, lang))
+            .collect(),
+    }
+}
+
+/// One departure on the board, with what realtime says about it.
+struct Line<'a> {
+    call: Call,
+    /// When riders should expect the bus (unix seconds): the predicted departure when there
+    /// is one, else the scheduled one.
+    expected: i64,
+    status: DepartureStatus,
+    basis: Basis,
+    /// The prediction of the trip, when it decides the status.
+    trip: Option<&'a TripPrediction>,
+    /// The call's prediction, times made publishable (see [`gtfs_rt::publishable`]), for live
+    /// lines.
+    predicted: Option<StopPrediction>,
+}
+
+/// What realtime makes of a scheduled call; `None` when the vehicle has already passed it.
+fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
+    let scheduled = Line {
+        call: *call,
+        expected: call.departure,
+        status: DepartureStatus::Scheduled,
+        basis: Basis::Scheduled,
+        trip: None,
+        predicted: None,
+    };
+    let Some(fs) = rt else {
+        return Some(scheduled);
+    };
+    let instance = TripInstance {
+        trip: call.trip,
+        service_date: call.service_date,
+        start: call.frequency.map(|(_, start)| start),
+    };
+    let Some(tp) = fs.trip(&instance) else {
+        return Some(scheduled);
+    };
+    match tp.status {
+        TripStatus::Cancelled => {
+            return Some(Line {
+                status: DepartureStatus::Cancelled,
+                basis: Basis::Agency,
+                trip: Some(tp),
+                ..scheduled
+            });
+        }
+        // Old news from dead sources: the timetable, labelled at the board level.
+        TripStatus::Live if fs.degraded => return Some(scheduled),
+        TripStatus::Live => {}
+    }
+    // Calls already made are left out of a live prediction: the bus has gone.
+    let sp = gtfs_rt::publishable(&tp.stops)
+        .into_iter()
+        .find(|sp| sp.stop_time == call.stop_time)?;
+    if sp.skipped {
+        return Some(Line {
+            status: DepartureStatus::Skipped,
+            basis: basis(sp.basis),
+            trip: Some(tp),
+            ..scheduled
+        });
+    }
+    match sp.departure.or(sp.arrival) {
+        Some(expected) => Some(Line {
+            expected,
+            status: DepartureStatus::Live,
+            basis: basis(sp.basis),
+            trip: Some(tp),
+            predicted: Some(sp),
+            ..scheduled
+        }),
+        // The engine has a vehicle for the trip but only the timetable for this call.
+        None => Some(Line {
+            trip: Some(tp),
+            ..scheduled
+        }),
+    }
+}
+
+/// Calls at `stops` that realtime moves into `[from, to)` from outside it: a late bus
+/// scheduled before `from`, an early one scheduled after `to`, or a run of a frequency-based
+/// trip whose start is not one of the timetable's (`exact_times=0`). Those already in
+/// `scheduled` are not repeated.
+fn predicted_into_window(
+    s: &Schedule,
+    fs: &FeedSnapshot,
+    stops: &[StopIdx],
+    from: i64,
+    to: i64,
+    scheduled: &[Call],
+) -> Vec<Call> {
+    let key = |c: &Call| {
+        (
+            c.trip,
+            c.stop_time,
+            c.service_date,
+            c.frequency.map(|(_, start)| start),
+        )
+    };
+    let known: FxHashSet<_> = scheduled.iter().map(key).collect();
+    let mut out = Vec::new();
+    for tp in &fs.trips {
+        if tp.status != TripStatus::Live || !tp.stops.iter().any(|sp| stops.contains(&sp.stop)) {
+            continue;
+        }
+        for sp in gtfs_rt::publishable(&tp.stops) {
+            let Some(expected) = sp.departure.or(sp.arrival) else {
+                continue;
+            };
+            if !stops.contains(&sp.stop) || !(from..to).contains(&expected) {
+                continue;
+            }
+            let i = &tp.instance;
+            let Some(call) = s.call_of(i.trip, sp.stop_time, i.service_date, i.start) else {
+                continue;
+            };
+            if s.can_board(&call) && !known.contains(&key(&call)) {
+                out.push(call);
+            }
+        }
+    }
+    out
+}
+
+/// A headway-only trip (`exact_times=0`) run by a tracked bus whose start is between the
+/// timetable's nominal ones: the bus stands for the nearest nominal run, which would otherwise
+/// be listed as well. Drops nominal runs (no realtime) within half a headway of such a bus.
+fn drop_nominal_runs_of_live_headway_trips(s: &Schedule, lines: &mut Vec<Line<'_>>) {
+    let headway_only = |c: &Call| {
+        c.frequency
+            .and_then(|(f, _)| s.frequencies.get(f as usize))
+            .filter(|f| !f.exact_times)
+    };
+    let live: Vec<(Call, u32)> = lines
+        .iter()
+        .filter(|l| l.trip.is_some())
+        .filter_map(|l| Some((l.call, headway_only(&l.call)?.headway_secs)))
+        .collect();
+    if live.is_empty() {
+        return;
+    }
+    lines.retain(|l| {
+        if l.trip.is_some() || headway_only(&l.call).is_none() {
+            return true;
+        }
+        !live.iter().any(|(c, headway)| {
+            c.trip == l.call.trip
+                && c.stop_time == l.call.stop_time
+                && c.service_date == l.call.service_date
+                && (c.departure - l.call.departure).unsigned_abs() * 2 < u64::from(*headway)
+        })
+    });
+}
+
+fn basis(b: crate::predict::Basis) -> Basis {
+    use crate::predict::Basis as B;
+    match b {
+        B::Realtime => Basis::Realtime,
+        B::Propagated => Basis::Propagated,
+        B::Scheduled => Basis::Scheduled,
+        B::Agency => Basis::Agency,
     }
 }
 
@@ -121,7 +333,14 @@ pub fn stop_ref(s: &Schedule, idx: StopIdx, lang: &str) -> StopRef {
     }
 }
 
-fn departure(s: &Schedule, call: &Call, lang: &str) -> Departure {
+fn departure(
+    s: &Schedule,
+    rt: Option<&FeedSnapshot>,
+    line: &Line<'_>,
+    now: i64,
+    lang: &str,
+) -> Departure {
+    let call = &line.call;
     let st = &s.stop_times[call.stop_time as usize];
     let trip = s.trip(call.trip);
     let route = s.route(trip.route);
@@ -132,6 +351,21 @@ fn departure(s: &Schedule, call: &Call, lang: &str) -> Departure {
             exact_times: f.exact_times,
         }
     });
+    let vehicle_id = line
+        .trip
+        .filter(|tp| tp.status == TripStatus::Live)
+        .and_then(|tp| tp.vehicle)
+        .and_then(|i| rt?.vehicles.get(i as usize))
+        .map(|v| global(s, &v.id));
+    let predicted = line.predicted.as_ref();
+    // Late or early against a timetable: not for headway-only runs.
+    let delay_s = predicted
+        .filter(|_| headway.is_none_or(|h| h.exact_times))
+        .and_then(|p| match (p.departure, p.arrival) {
+            (Some(d), _) => Some(d - call.departure),
+            (None, Some(a)) => Some(a - call.arrival),
+            (None, None) => None,
+        });
     Departure {
         trip_id: global(s, &trip.id),
         service_date: call.service_date.to_string(),
@@ -147,7 +381,18 @@ fn departure(s: &Schedule, call: &Call, lang: &str) -> Departure {
         stop_sequence: st.stop_sequence,
         scheduled_departure: format_rfc3339(call.departure, &s.timezone),
         scheduled_arrival: format_rfc3339(call.arrival, &s.timezone),
-        status: DepartureStatus::Scheduled,
+        predicted_departure: predicted
+            .and_then(|p| p.departure)
+            .map(|t| format_rfc3339(t, &s.timezone)),
+        predicted_arrival: predicted
+            .and_then(|p| p.arrival)
+            .map(|t| format_rfc3339(t, &s.timezone)),
+        status: line.status,
+        basis: line.basis,
+        vehicle_id,
+        data_age_s: line.trip.map(|tp| (now - tp.data_time).max(0)),
+        delay_s,
+        uncertainty_s: predicted.map(|p| p.uncertainty),
         headway,
         wheelchair_accessible: availability(trip.wheelchair_accessible),
     }

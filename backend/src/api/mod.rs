@@ -1,8 +1,10 @@
-//! The HTTP API: thin handlers that load one catalog snapshot, call the schedule's queries,
-//! and turn the answer into the wire types of `api_types`. No domain logic lives here.
+//! The HTTP API: thin handlers that load one catalog snapshot (and one realtime snapshot), call
+//! the schedule's queries, and turn the answer into the wire types of `api_types` or into
+//! GTFS-Realtime messages. No domain logic lives here.
 
 mod departures;
 mod error;
+pub mod gtfs_rt;
 mod health;
 mod realtime;
 
@@ -24,4 +26,14 @@ pub fn v1() -> Router<AppState> {
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
         )
         .fallback(error::api_not_found)
+}
+
+/// The GTFS-Realtime feeds, under `/gtfs-rt`.
+pub fn gtfs_rt() -> Router<AppState> {
+    Router::new()
+        .route("/gtfs-rt/trip-updates.pb", get(gtfs_rt::trip_updates_feed))
+        .route(
+            "/gtfs-rt/vehicle-positions.pb",
+            get(gtfs_rt::vehicle_positions_feed),
+        )
 }

@@ -203,6 +203,7 @@ impl Ingest {
     }
 
     /// Starts the worker thread, one poller per polled source, and the republish timer.
+    /// Without sources nothing runs, and whatever is published in the snapshot stays there.
     /// Must run inside a tokio runtime.
     pub fn start(self, catalog: &Catalog, clock: Clock) -> std::io::Result<Running> {
         let Ingest {
@@ -211,6 +212,13 @@ impl Ingest {
             realtime,
             observed,
         } = self;
+        if handle.0.sources.is_empty() {
+            return Ok(Running {
+                handle,
+                tasks: Vec::new(),
+                thread: None,
+            });
+        }
         let worker = worker::Worker::new(catalog, &handle, realtime, clock, observed);
         let thread = std::thread::Builder::new()
             .name("realtime-ingest".into())
@@ -263,14 +271,14 @@ impl Running {
         for task in &self.tasks {
             task.abort();
         }
-        let _ = self.handle.0.tx.send(Event::Stop).await;
         if let Some(thread) = self.thread.take() {
+            let _ = self.handle.0.tx.send(Event::Stop).await;
             let joined = tokio::task::spawn_blocking(move || thread.join()).await;
             if !matches!(joined, Ok(Ok(()))) {
                 tracing::error!("the realtime ingest thread ended abnormally");
             }
+            tracing::info!("realtime ingest stopped");
         }
-        tracing::info!("realtime ingest stopped");
     }
 }
 

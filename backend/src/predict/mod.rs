@@ -5,11 +5,11 @@
 //! GTFS-Realtime output) load the published snapshot and never wait for the engine.
 
 pub mod history;
-mod model;
+pub mod model;
 pub mod snapshot;
 
 pub use history::{History, ObservedCall};
-pub use model::{Settings, predict};
+pub use model::{Settings, early_margin, feed_snapshot, merge_agency};
 pub use snapshot::{
     Basis, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
 };

@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::realtime::TripInstance;
-use crate::schedule::{FeedId, LatLon, RouteIdx, StopIdx};
+use crate::schedule::{FeedId, LatLon, RouteIdx, Schedule, StopIdx};
 
 /// Everything realtime at one instant. Immutable once built; published with `ArcSwap`.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +18,16 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn feed(&self, id: &FeedId) -> Option<&FeedSnapshot> {
         self.feeds.get(id)
+    }
+
+    /// The realtime of `schedule`'s feed, if it was computed against this very schedule
+    /// (`schedule_version == schedule.version`). Indexes in a snapshot (trips, stop times,
+    /// stops) point into one schedule version; after a new version is activated and until the
+    /// engine publishes a snapshot for it, readers get `None` and show the timetable.
+    pub fn for_schedule(&self, schedule: &Schedule) -> Option<&FeedSnapshot> {
+        self.feeds
+            .get(&schedule.feed_id)
+            .filter(|f| f.schedule_version == schedule.version)
     }
 }
 

@@ -6,10 +6,12 @@
 //! - [`decode`]: bytes → `FeedMessage`, or a decode error (never a panic);
 //! - [`validate`]: GTFS-Realtime validator rules (E001, E003, E026…) against the schedule;
 //! - [`tracker`]: vehicles matched to trip instances, their progress along the shape, and the
-//!   arrivals and departures they make at stops.
+//!   arrivals and departures they make at stops;
+//! - [`trip_updates`]: the agency's own TripUpdates (cancellations, skipped stops, times).
 
 pub mod decode;
 pub mod tracker;
+pub mod trip_updates;
 pub mod validate;
 
 use jiff::civil::Date;

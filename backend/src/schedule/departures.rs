@@ -77,12 +77,70 @@ impl Schedule {
     /// and pickup allowed.
     pub fn departures(&self, stops: &[StopIdx], from: i64, to: i64) -> Vec<Call> {
         let mut calls = self.calls(stops, from, to);
-        calls.retain(|c| {
-            let st = &self.stop_times[c.stop_time as usize];
-            let trip = self.trip(c.trip);
-            st.pickup != Boarding::None && c.stop_time + 1 < trip.stop_times.end
-        });
+        calls.retain(|c| self.can_board(c));
         calls
+    }
+
+    /// Whether riders can board at `call`: not the trip's last stop, and pickup allowed.
+    pub fn can_board(&self, call: &Call) -> bool {
+        match (
+            self.stop_times.get(call.stop_time as usize),
+            self.trips.get(call.trip.index()),
+        ) {
+            (Some(st), Some(trip)) => {
+                st.pickup != Boarding::None && call.stop_time + 1 < trip.stop_times.end
+            }
+            _ => false,
+        }
+    }
+
+    /// The call of one trip instance at one of its stop times: what the board query would
+    /// return for it, found from the other side (realtime predictions name trip instances and
+    /// stop times, not windows). For a frequency-based trip `start` is the instance's first
+    /// departure (seconds since service-day start) and the window is the last one starting at or
+    /// before it (the first one if none does: an `exact_times=0` instance may start anywhere).
+    /// `None` when `stop_time` is not a call of `trip`, or a frequency-based trip has no `start`.
+    pub fn call_of(
+        &self,
+        trip: TripIdx,
+        stop_time: u32,
+        service_date: Date,
+        start: Option<u32>,
+    ) -> Option<Call> {
+        let t = self.trips.get(trip.index())?;
+        if !(t.stop_times.start..t.stop_times.end).contains(&stop_time) {
+            return None;
+        }
+        let st = self.stop_times.get(stop_time as usize)?;
+        let day = service_day_start(service_date, &self.timezone);
+        if !t.is_frequency_based() {
+            return Some(Call {
+                trip,
+                stop_time,
+                service_date,
+                arrival: day + i64::from(st.arrival),
+                departure: day + i64::from(st.departure),
+                frequency: None,
+            });
+        }
+        let start = start?;
+        let windows = t.frequencies.range();
+        let window = windows
+            .clone()
+            .rev()
+            .find(|&f| self.frequencies[f].start <= start)
+            .unwrap_or(windows.start);
+        let first = self.stop_times[t.stop_times.start as usize].departure;
+        let dep_offset = st.departure.saturating_sub(first);
+        let arr_offset = st.arrival.saturating_sub(first).min(dep_offset);
+        Some(Call {
+            trip,
+            stop_time,
+            service_date,
+            arrival: day + i64::from(start) + i64::from(arr_offset),
+            departure: day + i64::from(start) + i64::from(dep_offset),
+            frequency: Some((window as u32, start)),
+        })
     }
 
     fn timetabled_calls(

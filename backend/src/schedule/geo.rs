@@ -138,6 +138,34 @@ impl Polyline {
         out
     }
 
+    /// Like [`Polyline::candidates`], but only over the part of the line between `from_m` and
+    /// `to_m` metres along it: a tracked vehicle is looked for near where it was, which is
+    /// cheaper on long shapes and cannot jump to a far pass of a loop.
+    pub fn candidates_within(
+        &self,
+        p: LatLon,
+        from_m: f64,
+        to_m: f64,
+        max: usize,
+    ) -> Vec<Projection> {
+        if self.points.len() < 2 {
+            return self.candidates(p, max);
+        }
+        let first = self.dist.partition_point(|&d| d < from_m).saturating_sub(1);
+        let last = self
+            .dist
+            .partition_point(|&d| d <= to_m)
+            .min(self.points.len() - 1);
+        if last <= first {
+            return Vec::new();
+        }
+        let sub = Polyline {
+            points: self.points[first..=last].to_vec(),
+            dist: self.dist[first..=last].to_vec(),
+        };
+        sub.candidates(p, max)
+    }
+
     /// The point at `along_m` metres along the line (clamped to its ends).
     pub fn point_at(&self, along_m: f64) -> Option<LatLon> {
         let last = self.points.len().checked_sub(1)?;

@@ -1,0 +1,207 @@
+//! The embedded database: a SQLite file in the data directory (`rtpi.sqlite3`).
+//!
+//! Holds what must survive a restart: the calls vehicles were observed to make at stops, which
+//! the prediction model learns from. Writes are transactions; the file is in WAL mode so a
+//! crash loses at most the transaction in flight, never the file.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use rusqlite::{Connection, params};
+
+use crate::predict::ObservedCall;
+use crate::schedule::FeedId;
+
+/// The database file's name inside the data directory.
+pub const FILE_NAME: &str = "rtpi.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "cannot open the database {path}: {source}; check that the data directory is writable (--data-dir)"
+    )]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE observed_calls (
+        feed TEXT NOT NULL,
+        trip_id TEXT NOT NULL,
+        service_date TEXT NOT NULL,
+        stop_sequence INTEGER NOT NULL,
+        stop_id TEXT NOT NULL,
+        vehicle_id TEXT NOT NULL,
+        arrival INTEGER NOT NULL,
+        departure INTEGER,
+        scheduled_arrival INTEGER NOT NULL,
+        PRIMARY KEY (feed, trip_id, service_date, stop_sequence)
+    ) WITHOUT ROWID;
+    CREATE INDEX observed_calls_by_time ON observed_calls (feed, arrival);
+"];
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, migrating it to this version.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        let path = data_dir.join(FILE_NAME);
+        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Records observed calls in one transaction (a call seen again replaces the old row).
+    pub fn record_calls(
+        &mut self,
+        feed: &FeedId,
+        calls: &[ObservedCall],
+    ) -> Result<(), StoreError> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO observed_calls
+                 (feed, trip_id, service_date, stop_sequence, stop_id, vehicle_id, arrival,
+                  departure, scheduled_arrival)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for c in calls {
+                insert.execute(params![
+                    feed.as_str(),
+                    c.trip_id,
+                    c.service_date.to_string(),
+                    c.stop_sequence,
+                    c.stop_id,
+                    c.vehicle_id,
+                    c.arrival,
+                    c.departure,
+                    c.scheduled_arrival,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Calls of `feed` that arrived at or after `since` (unix seconds), in trip order (each
+    /// trip instance's calls by stop_sequence), ready to learn from.
+    pub fn calls_since(&self, feed: &FeedId, since: i64) -> Result<Vec<ObservedCall>, StoreError> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT trip_id, service_date, stop_sequence, stop_id, vehicle_id, arrival,
+                    departure, scheduled_arrival
+             FROM observed_calls WHERE feed = ?1 AND arrival >= ?2
+             ORDER BY service_date, trip_id, stop_sequence",
+        )?;
+        let rows = query.query_map(params![feed.as_str(), since], |r| {
+            let date: String = r.get(1)?;
+            Ok((
+                date,
+                ObservedCall {
+                    trip_id: r.get(0)?,
+                    service_date: Date::MIN,
+                    stop_sequence: r.get(2)?,
+                    stop_id: r.get(3)?,
+                    vehicle_id: r.get(4)?,
+                    arrival: r.get(5)?,
+                    departure: r.get(6)?,
+                    scheduled_arrival: r.get(7)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (date, mut call) = row?;
+            // Rows this code wrote always parse; anything else is skipped, not fatal.
+            if let Ok(d) = date.parse() {
+                call.service_date = d;
+                out.push(call);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes calls older than `before` (unix seconds); returns how many.
+    pub fn prune(&mut self, before: i64) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM observed_calls WHERE arrival < ?1",
+            params![before],
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(trip: &str, seq: u32, arrival: i64) -> ObservedCall {
+        ObservedCall {
+            trip_id: trip.into(),
+            service_date: jiff::civil::date(2026, 11, 23),
+            stop_sequence: seq,
+            stop_id: format!("S{seq}"),
+            vehicle_id: "bus-1".into(),
+            arrival,
+            departure: Some(arrival + 20),
+            scheduled_arrival: arrival - 60,
+        }
+    }
+
+    #[test]
+    fn calls_survive_reopening_and_replace_duplicates() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let feed = FeedId::from_name("test");
+        {
+            let mut store = Store::open(dir.path())?;
+            store.record_calls(&feed, &[call("t1", 2, 1_000), call("t1", 1, 900)])?;
+            store.record_calls(&feed, &[call("t1", 2, 1_010)])?;
+        }
+        let store = Store::open(dir.path())?;
+        let calls = store.calls_since(&feed, 0)?;
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].stop_sequence, 1);
+        assert_eq!(calls[1].arrival, 1_010);
+        assert_eq!(calls[1].service_date, jiff::civil::date(2026, 11, 23));
+        assert!(store.calls_since(&feed, 1_005)?.len() == 1);
+        assert!(
+            store
+                .calls_since(&FeedId::from_name("other"), 0)?
+                .is_empty()
+        );
+        Ok(())
+    }
+}
