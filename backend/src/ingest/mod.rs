@@ -35,6 +35,7 @@ use crate::config::RealtimeConfig;
 use crate::pipeline::SourceStatus;
 use crate::predict::{ObservedCall, Snapshot};
 use crate::realtime::Finding;
+use crate::schedule::FeedId;
 use crate::server::Clock;
 
 /// Largest payload accepted, polled or pushed (the biggest public feeds are a few MB).
@@ -47,9 +48,10 @@ const QUEUE: usize = 64;
 /// How long a push waits for room in the queue, then for the worker's verdict.
 const PUSH_WAIT: Duration = Duration::from_secs(30);
 
-/// Where observed calls go (the history store plugs in here). Called on the worker thread
-/// with the calls of each message that completed some.
-pub type ObservedSink = Box<dyn FnMut(&[ObservedCall]) + Send>;
+/// Where observed calls go: called on the worker thread with the static feed and the calls of
+/// each message that completed some. The SQLite store plugs in as
+/// `Box::new(move |feed, calls| { let _ = store.record_calls(feed, calls); })`.
+pub type ObservedSink = Box<dyn FnMut(&FeedId, &[ObservedCall]) + Send>;
 
 /// What the worker is told.
 enum Event {
@@ -189,7 +191,7 @@ impl Ingest {
             handle: Handle(Arc::new(shared)),
             rx,
             realtime,
-            observed: Box::new(|_| {}),
+            observed: Box::new(|_, _| {}),
         }
     }
 

@@ -95,7 +95,9 @@ impl Worker {
                     Ok(report) => {
                         if !report.observed.is_empty() {
                             let sink = &mut self.observed;
-                            if catch_unwind(AssertUnwindSafe(|| sink(&report.observed))).is_err() {
+                            if catch_unwind(AssertUnwindSafe(|| sink(feed, &report.observed)))
+                                .is_err()
+                            {
                                 tracing::error!(source = %id, "the observed-calls sink panicked");
                             }
                         }
