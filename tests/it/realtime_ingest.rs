@@ -39,6 +39,8 @@ enum Route {
         etag: Option<String>,
     },
     Status(u16),
+    /// Never answers (well, not for a minute).
+    Hang,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +99,10 @@ async fn serve_feed(State(server): State<FeedServer>, uri: Uri, headers: HeaderM
     let route = server.routes.lock().expect("lock").get(&path).cloned();
     let response = match route {
         None => StatusCode::NOT_FOUND.into_response(),
+        Some(Route::Hang) => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
         Some(Route::Status(code)) => StatusCode::from_u16(code)
             .expect("valid status")
             .into_response(),
@@ -300,11 +306,16 @@ async fn polled_sources_conditional_requests_failures_and_pushes() {
         payload(vehicle_message(NOW - 20, "LOOP-1"), Some("\"a\"")),
     );
     feeds.set("/broken.pb", Route::Status(500));
+    feeds.set("/slow.pb", Route::Hang);
     let app = spawn(
         vec![loop_feed()],
         vec![
             polled("vp", "loop", format!("{base}/vp.pb")),
             polled("broken", "loop", format!("{base}/broken.pb?key=secret")),
+            RealtimeConfig {
+                timeout: Duration::from_millis(300),
+                ..polled("slow", "loop", format!("{base}/slow.pb"))
+            },
             pushed("push", "loop", "s3cret"),
         ],
         NOW,
@@ -395,6 +406,13 @@ async fn polled_sources_conditional_requests_failures_and_pushes() {
     );
     assert_eq!(broken.messages, 0);
     assert!(broken.last_success.is_none());
+    let slow = app
+        .source_when("slow", "timed out", |s| s.failing_since.is_some())
+        .await;
+    assert_eq!(
+        slow.last_error.as_deref(),
+        Some(format!("GET {base}/slow.pb: timed out after 300 ms").as_str())
+    );
 
     // The worker publishes snapshots at our clock's time.
     let started = std::time::Instant::now();
@@ -645,4 +663,37 @@ async fn conformance_vectors_give_their_codes() {
             &None
         )
     );
+}
+
+#[tokio::test]
+async fn oversized_pushes_get_413_before_the_body_is_read() {
+    let app = spawn(
+        vec![loop_feed()],
+        vec![pushed("push", "loop", "s3cret")],
+        NOW,
+    )
+    .await;
+    let body = Bytes::from(vec![0u8; 16 * 1024 * 1024 + 1]);
+    // The server answers as soon as it sees Content-Length and closes the connection; the
+    // client may still be writing and, rarely, see a reset instead of the answer: retry then.
+    for attempt in 1..=5 {
+        let sent = app
+            .client
+            .post(format!("{}/api/v1/realtime/push", app.base))
+            .bearer_auth("s3cret")
+            .body(body.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(response) => {
+                assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+                let error: ErrorBody = response.json().await.expect("errors are JSON");
+                assert_eq!(error.error, "payload_too_large");
+                assert!(error.message.contains("16 MB"), "{}", error.message);
+                return;
+            }
+            Err(e) => eprintln!("attempt {attempt}: {e}"),
+        }
+    }
+    panic!("no answer to an oversized push");
 }
