@@ -17,7 +17,7 @@
 //! | E012 | an entity timestamp is later than the header's | warning |
 //! | E015 | stop_id is a station, entrance or node, not a stop | error |
 //! | E016 | `ADDED` trip_id exists in GTFS | warning |
-//! | E018 | header timestamp older than the last message accepted from the source | error (message) |
+//! | E018 | header timestamp older than the last message accepted from the source (unless that one was in the future) | error (message) |
 //! | E019 | exact_times=1 start_time not on the headway grid | warning |
 //! | E020 | start_time not `HH:MM:SS` | error |
 //! | E021 | start_date not `YYYYMMDD` | error |
@@ -417,8 +417,11 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
+        // A previous header from the future (a producer's clock that was off, now fixed) is
+        // not held against the messages that follow it.
         if let Some(prev) = previous
             && raw < prev
+            && i64::try_from(prev).is_ok_and(|p| p - self.now <= FUTURE_TOLERANCE_S)
         {
             self.message_finding(
                 "E018",
@@ -1252,6 +1255,8 @@ mod tests {
         let f = validate(&m, &s, NOW, Some(NOW as u64 + 30));
         assert_eq!(codes(&f), vec![("E018", Level::Error)]);
         assert!(usable(&m, &f).is_none());
+        // …unless that last message was from the future: a clock since fixed.
+        assert_eq!(validate(&m, &s, NOW, Some(NOW as u64 + 600)), vec![]);
 
         // An hour ahead: a wrong clock; a little ahead: a warning.
         let mut m = message(vec![]);
