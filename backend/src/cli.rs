@@ -84,6 +84,17 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     gtfs: Vec<String>,
+    /// GTFS-Realtime source, repeatable: `ID=[FEED:]URL` to poll a URL, `ID=[FEED:]push;token=TOKEN`
+    /// to accept `POST /api/v1/realtime/ID`; options `;interval=15s;timeout=10s;kind=vehicle_positions;
+    /// header=NAME:VALUE;token=TOKEN` (no spaces; use the config file for those). FEED may be left
+    /// out when one feed is served. Replaces the config file's `[[realtime]]` sources.
+    #[arg(
+        long = "realtime",
+        env = "RTPI_REALTIME",
+        value_name = "SPEC",
+        value_delimiter = ' '
+    )]
+    realtime: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +167,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         data_dir: args.data_dir,
         site_dir: args.site_dir,
         gtfs: args.gtfs,
+        realtime: args
+            .realtime
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,

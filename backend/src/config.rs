@@ -9,13 +9,27 @@
 //! [[feeds]]
 //! id = "binh-duong"            # optional; made from the file name otherwise
 //! gtfs = "feeds/binh-duong"    # relative paths are relative to this file
+//!
+//! [[realtime]]                 # a GTFS-Realtime source, polled and/or pushed
+//! id = "bd-vehicles"           # letters, digits, '-', '_', '.'; in the push URL
+//! feed = "binh-duong"          # the static feed it refers to; optional with one feed
+//! kind = "vehicle_positions"   # or trip_updates, alerts, mixed (the default); informational
+//! url = "https://example.org/gtfs-rt/vehicle-positions.pb"   # polled when set
+//! token = "long-random-secret" # accepts POST /api/v1/realtime/bd-vehicles with this bearer token
+//! headers = { "x-api-key" = "…" }   # sent with every poll
+//! interval = "15s"             # between polls (default 15 s); a number is seconds
+//! timeout = "10s"              # per request (default 10 s)
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
-//! `[ID=]PATH`), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
+//! `[ID=]PATH`), `RTPI_REALTIME` (whitespace-separated source specs, see
+//! [`RealtimeConfig::parse`]), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -59,6 +73,289 @@ impl FeedConfig {
     }
 }
 
+/// Polling interval of a realtime source unless configured.
+pub const DEFAULT_REALTIME_INTERVAL: Duration = Duration::from_secs(15);
+/// Request timeout of a realtime source unless configured.
+pub const DEFAULT_REALTIME_TIMEOUT: Duration = Duration::from_secs(10);
+/// Shortest interval and timeout accepted (tests poll fast; production feeds refresh every
+/// 10–30 s).
+const MIN_REALTIME_DURATION: Duration = Duration::from_millis(100);
+
+/// What a realtime source carries. Informational (shown in `/health`): every message is
+/// validated and used the same way, whatever it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RealtimeKind {
+    VehiclePositions,
+    TripUpdates,
+    Alerts,
+    #[default]
+    Mixed,
+}
+
+impl RealtimeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RealtimeKind::VehiclePositions => "vehicle_positions",
+            RealtimeKind::TripUpdates => "trip_updates",
+            RealtimeKind::Alerts => "alerts",
+            RealtimeKind::Mixed => "mixed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "vehicle_positions" => Ok(RealtimeKind::VehiclePositions),
+            "trip_updates" => Ok(RealtimeKind::TripUpdates),
+            "alerts" => Ok(RealtimeKind::Alerts),
+            "mixed" => Ok(RealtimeKind::Mixed),
+            other => Err(format!(
+                "kind {other:?} is not one of vehicle_positions, trip_updates, alerts, mixed"
+            )),
+        }
+    }
+}
+
+/// One GTFS-Realtime source: polled from `url`, pushed to `POST /api/v1/realtime/{id}` with
+/// `token`, or both.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RealtimeConfig {
+    pub id: String,
+    /// The static feed whose trips and stops it refers to.
+    pub feed: FeedId,
+    pub kind: RealtimeKind,
+    /// Polled when set (`http` or `https`).
+    pub url: Option<String>,
+    /// Bearer token that push requests must carry; pushes are refused without one.
+    pub token: Option<String>,
+    /// Extra request headers for polling (API keys).
+    pub headers: Vec<(String, String)>,
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+/// Secrets (token, header values, the URL's query string) stay out of logs.
+impl fmt::Debug for RealtimeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RealtimeConfig")
+            .field("id", &self.id)
+            .field("feed", &self.feed)
+            .field("kind", &self.kind)
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("interval", &self.interval)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A URL for messages: scheme, host and path, without credentials or query (API keys often
+/// travel there).
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let query = if u.query().is_some() { "?…" } else { "" };
+            format!("{}://{host}{port}{}{query}", u.scheme(), u.path())
+        }
+        Err(_) => "(invalid URL)".to_owned(),
+    }
+}
+
+/// A realtime source as written, before its feed is resolved against the feeds served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealtimeSpec {
+    pub id: String,
+    pub feed: Option<String>,
+    pub kind: RealtimeKind,
+    pub url: Option<String>,
+    pub token: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+}
+
+impl RealtimeConfig {
+    /// A command-line source: `ID=[FEED:]URL[;OPTION]…` or `ID=[FEED:]push;token=TOKEN[;OPTION]…`,
+    /// options `kind=K`, `interval=DURATION`, `timeout=DURATION`, `token=TOKEN`,
+    /// `header=NAME:VALUE` (repeatable). No whitespace: values with spaces go in the config file.
+    ///
+    /// `bd-vp=https://example.org/vp.pb;interval=10s`, `bd-push=binh-duong:push;token=s3cret`.
+    pub fn parse(spec: &str) -> Result<RealtimeSpec, String> {
+        let usage = "use ID=[FEED:]URL or ID=[FEED:]push;token=TOKEN, with options \
+                     ;kind=…;interval=…;timeout=…;header=NAME:VALUE";
+        let mut parts = spec.split(';');
+        let head = parts.next().unwrap_or_default();
+        let Some((id, source)) = head.split_once('=') else {
+            return Err(format!("realtime source {spec:?}: {usage}"));
+        };
+        // Feed ids never contain ':', so `FEED:` is told from a URL's `scheme://`.
+        let (feed, source) = match source.split_once(':') {
+            _ if source == "push" => (None, source),
+            Some((_, rest)) if rest.starts_with("//") => (None, source),
+            Some((feed, rest)) => (Some(feed.to_owned()), rest),
+            None => return Err(format!("realtime source {spec:?}: {usage}")),
+        };
+        let mut out = RealtimeSpec {
+            id: id.to_owned(),
+            feed,
+            kind: RealtimeKind::default(),
+            url: (source != "push").then(|| source.to_owned()),
+            token: None,
+            headers: Vec::new(),
+            interval: None,
+            timeout: None,
+        };
+        for option in parts.filter(|p| !p.is_empty()) {
+            let Some((key, value)) = option.split_once('=') else {
+                return Err(format!(
+                    "realtime source {id:?}: option {option:?} is not KEY=VALUE"
+                ));
+            };
+            let bad = |e: String| format!("realtime source {id:?}: {key}: {e}");
+            match key {
+                "kind" => out.kind = RealtimeKind::parse(value).map_err(bad)?,
+                "interval" => out.interval = Some(parse_duration(value).map_err(bad)?),
+                "timeout" => out.timeout = Some(parse_duration(value).map_err(bad)?),
+                "token" => out.token = Some(value.to_owned()),
+                "header" => match value.split_once(':') {
+                    Some((name, value)) => out.headers.push((name.to_owned(), value.to_owned())),
+                    None => return Err(bad(format!("{value:?} is not NAME:VALUE"))),
+                },
+                other => {
+                    return Err(format!(
+                        "realtime source {id:?}: unknown option {other:?}; use kind, interval, \
+                         timeout, token or header"
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks a spec and resolves its feed among `feeds`.
+    pub fn resolve(spec: RealtimeSpec, feeds: &[FeedConfig]) -> Result<Self, String> {
+        let id = spec.id;
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !valid_id {
+            return Err(format!(
+                "realtime source id {id:?} is not valid: use 1 to 64 letters, digits, '-', '_' or '.'"
+            ));
+        }
+        let ids = || {
+            feeds
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let feed = match spec.feed {
+            Some(feed) => match feeds.iter().find(|f| f.id.as_str() == feed) {
+                Some(f) => f.id.clone(),
+                None => {
+                    return Err(format!(
+                        "realtime source {id:?} refers to feed {feed:?}, which is not served; use one of: {}",
+                        ids()
+                    ));
+                }
+            },
+            None => match feeds {
+                [only] => only.id.clone(),
+                _ => {
+                    return Err(format!(
+                        "realtime source {id:?}: several feeds are served; say which one it refers to with `feed` (one of: {})",
+                        ids()
+                    ));
+                }
+            },
+        };
+        if let Some(url) = &spec.url {
+            match reqwest::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                Ok(u) => {
+                    return Err(format!(
+                        "realtime source {id:?}: url scheme {:?} is not http or https",
+                        u.scheme()
+                    ));
+                }
+                Err(e) => {
+                    return Err(format!("realtime source {id:?}: url is not valid: {e}"));
+                }
+            }
+        }
+        if spec.token.as_deref().is_some_and(str::is_empty) {
+            return Err(format!(
+                "realtime source {id:?}: token is empty; give a long random secret, or leave it out"
+            ));
+        }
+        if spec.url.is_none() && spec.token.is_none() {
+            return Err(format!(
+                "realtime source {id:?} has neither url (to poll) nor token (to accept pushes); give one"
+            ));
+        }
+        for (name, value) in &spec.headers {
+            if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(format!(
+                    "realtime source {id:?}: header name {name:?} is not valid"
+                ));
+            }
+            if axum::http::HeaderValue::from_str(value).is_err() {
+                return Err(format!(
+                    "realtime source {id:?}: the value of header {name:?} is not valid (printable ASCII only)"
+                ));
+            }
+        }
+        let interval = spec.interval.unwrap_or(DEFAULT_REALTIME_INTERVAL);
+        let timeout = spec.timeout.unwrap_or(DEFAULT_REALTIME_TIMEOUT);
+        for (what, d) in [("interval", interval), ("timeout", timeout)] {
+            if d < MIN_REALTIME_DURATION {
+                return Err(format!(
+                    "realtime source {id:?}: {what} {d:?} is too short; use at least 100ms"
+                ));
+            }
+        }
+        Ok(RealtimeConfig {
+            id,
+            feed,
+            kind: spec.kind,
+            url: spec.url,
+            token: spec.token,
+            headers: spec.headers,
+            interval,
+            timeout,
+        })
+    }
+}
+
+/// `15`, `15s`, `1.5s`, `500ms`, `2m`: a duration (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 15s, 500ms or 2m"))?;
+    Duration::try_from_secs_f64(value * scale)
+        .map_err(|_| format!("{text:?} is not a duration such as 15s, 500ms or 2m"))
+}
+
 /// The settings the server runs with, after merging every source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -67,6 +364,8 @@ pub struct Config {
     /// The web app's static files (`pkg/frontend.js`, `pkg/frontend_bg.wasm`).
     pub site_dir: PathBuf,
     pub feeds: Vec<FeedConfig>,
+    /// GTFS-Realtime sources (none by default).
+    pub realtime: Vec<RealtimeConfig>,
 }
 
 /// The TOML file's shape. Unknown keys are errors, so a typo does not go unnoticed.
@@ -78,6 +377,8 @@ pub struct FileConfig {
     pub site_dir: Option<PathBuf>,
     #[serde(default)]
     pub feeds: Vec<FileFeed>,
+    #[serde(default)]
+    pub realtime: Vec<FileRealtime>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +386,70 @@ pub struct FileConfig {
 pub struct FileFeed {
     pub id: Option<String>,
     pub gtfs: PathBuf,
+}
+
+/// A `[[realtime]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRealtime {
+    pub id: String,
+    pub feed: Option<String>,
+    #[serde(default)]
+    pub kind: RealtimeKind,
+    pub url: Option<String>,
+    pub token: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub interval: Option<FileDuration>,
+    pub timeout: Option<FileDuration>,
+}
+
+impl fmt::Debug for FileRealtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileRealtime")
+            .field("id", &self.id)
+            .field("feed", &self.feed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `interval = 15` (seconds) or `interval = "15s"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FileDuration {
+    Seconds(f64),
+    Text(String),
+}
+
+impl FileDuration {
+    fn get(&self) -> Result<Duration, String> {
+        match self {
+            FileDuration::Seconds(s) => Duration::try_from_secs_f64(*s)
+                .map_err(|_| format!("{s} is not a number of seconds")),
+            FileDuration::Text(t) => parse_duration(t),
+        }
+    }
+}
+
+impl FileRealtime {
+    fn spec(self) -> Result<RealtimeSpec, String> {
+        let id = self.id;
+        let duration = |what: &str, d: Option<FileDuration>| {
+            d.map(|d| d.get())
+                .transpose()
+                .map_err(|e| format!("realtime source {id:?}: {what}: {e}"))
+        };
+        Ok(RealtimeSpec {
+            interval: duration("interval", self.interval)?,
+            timeout: duration("timeout", self.timeout)?,
+            feed: self.feed,
+            kind: self.kind,
+            url: self.url,
+            token: self.token,
+            headers: self.headers.into_iter().collect(),
+            id,
+        })
+    }
 }
 
 impl FileConfig {
@@ -115,6 +480,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub site_dir: Option<PathBuf>,
     pub gtfs: Vec<String>,
+    /// Realtime source specs ([`RealtimeConfig::parse`]); they replace the file's.
+    pub realtime: Vec<String>,
 }
 
 impl Config {
@@ -139,6 +506,29 @@ impl Config {
         } else {
             vec![FeedConfig::parse(SAMPLE_FEED)?]
         };
+        let specs = if !overrides.realtime.is_empty() {
+            overrides
+                .realtime
+                .iter()
+                .map(|s| RealtimeConfig::parse(s))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            file.realtime
+                .into_iter()
+                .map(FileRealtime::spec)
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let mut realtime: Vec<RealtimeConfig> = Vec::new();
+        for spec in specs {
+            let source = RealtimeConfig::resolve(spec, &feeds)?;
+            if realtime.iter().any(|r| r.id == source.id) {
+                return Err(format!(
+                    "two realtime sources are named {:?}; give each its own id",
+                    source.id
+                ));
+            }
+            realtime.push(source);
+        }
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -153,6 +543,7 @@ impl Config {
                 .or(file.site_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_DIR)),
             feeds,
+            realtime,
         })
     }
 }
@@ -196,6 +587,116 @@ mod tests {
         let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.feeds[0].gtfs, PathBuf::from(SAMPLE_FEED));
+    }
+
+    #[test]
+    fn realtime_sources_from_the_file() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            [[feeds]]
+            gtfs = "bd.zip"
+            [[realtime]]
+            id = "vp"
+            url = "https://example.org/vp.pb?key=secret"
+            kind = "vehicle_positions"
+            headers = { "x-api-key" = "k" }
+            interval = 20
+            [[realtime]]
+            id = "push"
+            token = "t0k3n"
+            timeout = "2.5s"
+            "#,
+        )
+        .expect("valid toml");
+        let c = Config::resolve(file, Overrides::default()).expect("valid");
+        assert_eq!(c.realtime.len(), 2);
+        let vp = &c.realtime[0];
+        assert_eq!(vp.feed.as_str(), "bd");
+        assert_eq!(vp.kind, RealtimeKind::VehiclePositions);
+        assert_eq!(vp.interval, Duration::from_secs(20));
+        assert_eq!(vp.timeout, DEFAULT_REALTIME_TIMEOUT);
+        assert_eq!(vp.headers, vec![("x-api-key".to_owned(), "k".to_owned())]);
+        let push = &c.realtime[1];
+        assert_eq!(push.url, None);
+        assert_eq!(push.token.as_deref(), Some("t0k3n"));
+        assert_eq!(push.timeout, Duration::from_millis(2500));
+        // Secrets stay out of debug output.
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("secret") && !debug.contains("t0k3n"),
+            "{debug}"
+        );
+        assert!(debug.contains("https://example.org/vp.pb?…"), "{debug}");
+
+        let typo = toml::from_str::<FileConfig>("[[realtime]]\nid = \"x\"\nurll = \"http://a\"\n")
+            .expect_err("typo");
+        assert!(typo.to_string().contains("urll"), "{typo}");
+    }
+
+    #[test]
+    fn realtime_sources_from_the_command_line() {
+        let feeds = vec![
+            FeedConfig::parse("bd=feeds/binh-duong").expect("valid"),
+            FeedConfig::parse("hcm=hcm.zip").expect("valid"),
+        ];
+        let spec = RealtimeConfig::parse(
+            "vp=bd:https://example.org/a;b.pb;interval=500ms;header=x-api-key:k;kind=trip_updates",
+        );
+        // ';' separates options: a URL with ';' belongs in the file.
+        assert!(spec.is_err(), "{spec:?}");
+        let spec = RealtimeConfig::parse(
+            "vp=bd:https://example.org/vp.pb;interval=500ms;header=x-api-key:k;kind=trip_updates",
+        )
+        .expect("valid");
+        let vp = RealtimeConfig::resolve(spec, &feeds).expect("valid");
+        assert_eq!(vp.feed.as_str(), "bd");
+        assert_eq!(vp.url.as_deref(), Some("https://example.org/vp.pb"));
+        assert_eq!(vp.interval, Duration::from_millis(500));
+        assert_eq!(vp.kind, RealtimeKind::TripUpdates);
+        assert_eq!(vp.headers, vec![("x-api-key".to_owned(), "k".to_owned())]);
+
+        let push = RealtimeConfig::parse("in=hcm:push;token=abc").expect("valid");
+        let push = RealtimeConfig::resolve(push, &feeds).expect("valid");
+        assert_eq!((push.url, push.token.as_deref()), (None, Some("abc")));
+
+        let resolve = |spec: &str, feeds: &[FeedConfig]| {
+            RealtimeConfig::parse(spec).and_then(|s| RealtimeConfig::resolve(s, feeds))
+        };
+        let one = &feeds[..1];
+        assert!(resolve("vp=https://example.org/vp.pb", one).is_ok());
+        for (spec, feeds, expect) in [
+            ("vp=https://example.org/vp.pb", &feeds[..], "several feeds"),
+            ("vp=xx:https://example.org/vp.pb", one, "not served"),
+            ("vp=push", one, "neither url"),
+            ("vp=ftp://example.org/x", one, "http or https"),
+            ("v p=https://example.org/vp.pb", one, "not valid"),
+            (
+                "vp=https://example.org/vp.pb;interval=10ms",
+                one,
+                "too short",
+            ),
+            (
+                "vp=https://example.org/vp.pb;color=red",
+                one,
+                "unknown option",
+            ),
+            ("vp=https://example.org/vp.pb;kind=bus", one, "kind"),
+            ("vp=push;token=", one, "empty"),
+        ] {
+            let e = resolve(spec, feeds).expect_err(spec);
+            assert!(e.contains(expect), "{spec}: {e}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1s").is_err());
     }
 
     #[test]

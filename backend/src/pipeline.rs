@@ -6,6 +6,7 @@
 //! feeds it messages and publishes each [`Snapshot`] with `ArcSwap`; replay drives it with the
 //! clock set to each recorded snapshot's time.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gtfs_rt::FeedMessage;
@@ -30,15 +31,24 @@ pub struct SourceStatus {
     pub feed: String,
     /// Last message accepted (unix seconds, our clock).
     pub last_success: Option<i64>,
+    /// Last time the source answered with a message or with "unchanged" (HTTP 304, or the
+    /// same payload again).
+    pub last_checked: Option<i64>,
     /// Header timestamp of the last message accepted.
     pub last_header_timestamp: Option<u64>,
     /// Failing since (unix seconds), while it fails.
     pub failing_since: Option<i64>,
     pub last_error: Option<String>,
+    /// Messages accepted.
     pub messages: u64,
+    /// Entities used from the last message accepted.
     pub entities: usize,
+    /// Entities left out of the last message accepted, for errors.
+    pub entities_rejected: usize,
     /// Findings of the latest messages, newest first.
     pub findings: Vec<Finding>,
+    /// Findings per code since the start (all of them, not only those kept).
+    pub finding_counts: BTreeMap<&'static str, u64>,
 }
 
 /// What ingesting one message did.
@@ -162,12 +172,30 @@ impl Pipeline {
         };
         let previous = self.source_mut(source, feed).last_header_timestamp;
         let findings = validate::validate(message, &schedule, now, previous);
+        // The engine sees only what passed validation: no message with a message-level error,
+        // no entity with an error.
+        let Some(usable) = validate::usable(message, &findings) else {
+            let reason = findings
+                .iter()
+                .find(|f| f.level == Level::Error && f.entity_id.is_none())
+                .map(|f| format!("message rejected: [{}] {}", f.code, f.message))
+                .unwrap_or_else(|| "message rejected".to_owned());
+            self.source_failed(source, feed, &reason, now);
+            self.push_findings(source, feed, &findings);
+            return IngestReport {
+                accepted: false,
+                findings,
+                observed: Vec::new(),
+            };
+        };
         let status = self.source_mut(source, feed);
         status.last_success = Some(now);
+        status.last_checked = Some(now);
         status.failing_since = None;
         status.last_error = None;
         status.messages += 1;
-        status.entities = message.entity.len();
+        status.entities = usable.entity.len();
+        status.entities_rejected = message.entity.len() - usable.entity.len();
         status.last_header_timestamp = message.header.timestamp.or(previous);
         self.push_findings(source, feed, &findings);
         let header_time = message
@@ -177,13 +205,7 @@ impl Pipeline {
             .unwrap_or(now);
         let mut observed = Vec::new();
         let mut agency = Vec::new();
-        for entity in &message.entity {
-            if findings
-                .iter()
-                .any(|f| f.level == Level::Error && f.entity_id.as_deref() == Some(&entity.id))
-            {
-                continue;
-            }
+        for entity in &usable.entity {
             if let Some(vp) = &entity.vehicle
                 && let Some(report) = report_of(&entity.id, vp, header_time)
             {
@@ -210,6 +232,13 @@ impl Pipeline {
         let status = self.source_mut(source, feed);
         status.failing_since.get_or_insert(now);
         status.last_error = Some(error.to_owned());
+    }
+
+    /// Records that `source` answered with nothing new (HTTP 304, or the payload it sent last
+    /// time): reachable, and its last message still holds. A failure stays recorded: the
+    /// content that failed has not changed.
+    pub fn source_unchanged(&mut self, source: &str, feed: &FeedId, now: i64) {
+        self.source_mut(source, feed).last_checked = Some(now);
     }
 
     /// Status of every source seen, sorted by id.
@@ -279,17 +308,23 @@ impl Pipeline {
                 id: source.to_owned(),
                 feed: feed.to_string(),
                 last_success: None,
+                last_checked: None,
                 last_header_timestamp: None,
                 failing_since: None,
                 last_error: None,
                 messages: 0,
                 entities: 0,
+                entities_rejected: 0,
                 findings: Vec::new(),
+                finding_counts: BTreeMap::new(),
             })
     }
 
     fn push_findings(&mut self, source: &str, feed: &FeedId, findings: &[Finding]) {
         let status = self.source_mut(source, feed);
+        for f in findings {
+            *status.finding_counts.entry(f.code).or_default() += 1;
+        }
         let mut kept: Vec<Finding> = findings.iter().take(FINDINGS_KEPT).cloned().collect();
         let room = FINDINGS_KEPT.saturating_sub(kept.len());
         kept.extend(status.findings.iter().take(room).cloned());

@@ -1,5 +1,5 @@
 //! The HTTP server: shared state, the router factory, and [`Application`], which loads the
-//! feeds, binds (port 0 in tests) and serves until told to shut down.
+//! feeds, binds (port 0 in tests), runs the realtime ingest and serves until told to shut down.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,6 +25,7 @@ use crate::api;
 use crate::catalog::{Catalog, FeedEntry};
 use crate::config::{Config, FeedConfig};
 use crate::feed::{self, Source};
+use crate::ingest::{self, Ingest, ObservedSink};
 use crate::predict::Snapshot;
 
 /// Where "now" comes from. The system clock in production; tests and replays set it.
@@ -59,6 +60,8 @@ pub struct AppState {
     pub catalog: Arc<ArcSwap<Catalog>>,
     /// The latest realtime predictions, published by the ingest task (same discipline).
     pub realtime: Arc<ArcSwap<Snapshot>>,
+    /// Realtime sources: their configuration and status, and the way in for pushes.
+    pub ingest: ingest::Handle,
     pub started_at: Timestamp,
     pub clock: Clock,
     /// Where the web app's files are and what the bundle is called.
@@ -169,6 +172,8 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     state: AppState,
+    /// Started by [`Application::run_until`], stopped with the server.
+    ingest: Ingest,
 }
 
 impl Application {
@@ -179,7 +184,8 @@ impl Application {
         Self::with_catalog(config, catalog, clock).await
     }
 
-    /// Binds `config.listen` and serves `catalog` (the feeds in `config` are not read).
+    /// Binds `config.listen` and serves `catalog` (the feeds in `config` are not read; its
+    /// realtime sources are).
     pub async fn with_catalog(
         config: &Config,
         catalog: Catalog,
@@ -203,9 +209,12 @@ impl Application {
             )
         })?;
         let address = listener.local_addr()?;
+        let realtime = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
+        let ingest = Ingest::new(&config.realtime, realtime.clone());
         let state = AppState {
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
-            realtime: Arc::new(ArcSwap::from_pointee(Snapshot::default())),
+            realtime,
+            ingest: ingest.handle(),
             started_at: Timestamp::now(),
             clock,
             leptos: leptos_options(&config.site_dir),
@@ -215,7 +224,14 @@ impl Application {
             router: app(state.clone()),
             address,
             state,
+            ingest,
         })
+    }
+
+    /// Where observed calls (arrivals and departures seen by the engine) go; by default
+    /// nowhere.
+    pub fn on_observed(&mut self, sink: ObservedSink) {
+        self.ingest.on_observed(sink);
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -227,14 +243,19 @@ impl Application {
         self.state.realtime.clone()
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Starts the realtime ingest and serves until `shutdown` completes, then lets requests
+    /// in flight finish and stops the ingest.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let catalog = self.state.catalog.load_full();
+        let ingest = self.ingest.start(&catalog, self.state.clock.clone())?;
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        ingest.shutdown().await;
+        served
     }
 }
 

@@ -54,3 +54,36 @@ fn api_types_depend_on_serde_only() {
         .collect();
     assert_eq!(names, ["serde"]);
 }
+
+/// The realtime engine is pure too: `ingest` is the only realtime code that does IO.
+#[test]
+fn the_realtime_engine_does_no_io_and_reads_no_clock() {
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "tokio",
+        "axum",
+        "reqwest",
+        "Timestamp::now",
+        "Zoned::now",
+        "SystemTime",
+        "Instant::now",
+    ];
+    let mut files = vec![repo_root().join("backend/src/pipeline.rs")];
+    for entry in
+        std::fs::read_dir(repo_root().join("backend/src/realtime")).expect("realtime module")
+    {
+        files.push(entry.expect("entry").path());
+    }
+    assert!(files.len() >= 4, "{files:?}");
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("source");
+        for word in forbidden {
+            assert!(
+                !text.contains(word),
+                "{} uses {word}: the realtime engine must stay free of IO and clocks",
+                path.display()
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@
 mod architecture;
 mod cli;
 mod prediction;
+mod realtime_ingest;
 mod realtime_outputs;
 mod schedule_cases;
 mod server;

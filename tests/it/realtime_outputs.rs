@@ -113,6 +113,7 @@ async fn spawn(ids: &[&str]) -> TestApp {
         data_dir: dirs.path().join("data"),
         site_dir,
         feeds,
+        realtime: Vec::new(),
     };
     let catalog = Catalog::new(entries).expect("distinct feed ids");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));

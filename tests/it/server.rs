@@ -66,6 +66,7 @@ async fn spawn(feeds: Vec<FeedConfig>, now: &str) -> TestApp {
         data_dir: dirs.path().join("data"),
         site_dir,
         feeds,
+        realtime: Vec::new(),
     };
     let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::build(&config, clock)

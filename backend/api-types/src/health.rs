@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::RealtimeSourceHealth;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Health {
     /// `ok` when every configured feed is loaded.
@@ -11,6 +13,9 @@ pub struct Health {
     pub started_at: String,
     pub now: String,
     pub feeds: Vec<FeedHealth>,
+    /// Every configured GTFS-Realtime source, in configuration order.
+    #[serde(default)]
+    pub realtime: Vec<RealtimeSourceHealth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,7 @@
 pub mod departures;
 pub mod error;
 pub mod health;
+pub mod realtime;
 pub mod report;
 
 pub use departures::{
@@ -24,6 +25,7 @@ pub use departures::{
 };
 pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};
+pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 
 /// A global entity id: `{feed_id}:{local_id}`.

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,6 +12,18 @@ pub enum ApiError {
     NotFound(&'static str, String),
     #[error("{0}")]
     BadRequest(&'static str, String),
+    /// 401, with `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    Unauthorized(&'static str, String),
+    #[error("{0}")]
+    Forbidden(&'static str, String),
+    #[error("{0}")]
+    PayloadTooLarge(&'static str, String),
+    /// 503: try again later.
+    #[error("{0}")]
+    Unavailable(&'static str, String),
+    #[error("{0}")]
+    Internal(&'static str, String),
 }
 
 impl ApiError {
@@ -35,12 +47,29 @@ impl IntoResponse for ApiError {
         let (status, code, message) = match self {
             ApiError::NotFound(code, m) => (StatusCode::NOT_FOUND, code, m),
             ApiError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
+            ApiError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m),
+            ApiError::Forbidden(code, m) => (StatusCode::FORBIDDEN, code, m),
+            ApiError::PayloadTooLarge(code, m) => (StatusCode::PAYLOAD_TOO_LARGE, code, m),
+            ApiError::Unavailable(code, m) => (StatusCode::SERVICE_UNAVAILABLE, code, m),
+            ApiError::Internal(code, m) => (StatusCode::INTERNAL_SERVER_ERROR, code, m),
         };
         let body = api_types::ErrorBody {
             error: code.to_owned(),
             message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"rtpi\""),
+            );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
     }
 }
 

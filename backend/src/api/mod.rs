@@ -6,9 +6,11 @@ mod departures;
 mod error;
 pub mod gtfs_rt;
 mod health;
+mod realtime;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 
 pub use error::ApiError;
 pub use health::health;
@@ -19,6 +21,10 @@ use crate::server::AppState;
 pub fn v1() -> Router<AppState> {
     Router::new()
         .route("/stops/{stop_id}/departures", get(departures::departures))
+        .route(
+            "/realtime/{source_id}",
+            post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
+        )
         .fallback(error::api_not_found)
 }
 
