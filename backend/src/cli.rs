@@ -95,6 +95,10 @@ struct ServeArgs {
         value_delimiter = ' '
     )]
     realtime: Vec<String>,
+    /// Run the vehicle simulator for every served feed and poll it like a real source
+    /// [default: true when serving the sample network without realtime sources].
+    #[arg(long, env = "RTPI_SIMULATE", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    simulate: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +176,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect(),
+        simulate: args.simulate,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,

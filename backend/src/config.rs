@@ -366,6 +366,9 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     /// GTFS-Realtime sources (none by default).
     pub realtime: Vec<RealtimeConfig>,
+    /// Run the vehicle simulator for every feed and poll it like a real source. Default: on
+    /// when serving the sample network with no realtime source configured (the demo).
+    pub simulate: bool,
 }
 
 /// The TOML file's shape. Unknown keys are errors, so a typo does not go unnoticed.
@@ -379,6 +382,7 @@ pub struct FileConfig {
     pub feeds: Vec<FileFeed>,
     #[serde(default)]
     pub realtime: Vec<FileRealtime>,
+    pub simulate: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,10 +486,12 @@ pub struct Overrides {
     pub gtfs: Vec<String>,
     /// Realtime source specs ([`RealtimeConfig::parse`]); they replace the file's.
     pub realtime: Vec<String>,
+    pub simulate: Option<bool>,
 }
 
 impl Config {
     pub fn resolve(file: FileConfig, overrides: Overrides) -> Result<Self, String> {
+        let sample_only = overrides.gtfs.is_empty() && file.feeds.is_empty();
         let feeds = if !overrides.gtfs.is_empty() {
             overrides
                 .gtfs
@@ -542,6 +548,10 @@ impl Config {
                 .site_dir
                 .or(file.site_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_DIR)),
+            simulate: overrides
+                .simulate
+                .or(file.simulate)
+                .unwrap_or(sample_only && realtime.is_empty()),
             feeds,
             realtime,
         })

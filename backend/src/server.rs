@@ -23,10 +23,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::catalog::{Catalog, FeedEntry};
-use crate::config::{Config, FeedConfig};
+use crate::config::{Config, FeedConfig, RealtimeConfig, RealtimeKind};
 use crate::feed::{self, Source};
 use crate::ingest::{self, Ingest, ObservedSink};
+use crate::predict::History;
 use crate::predict::Snapshot;
+use crate::store::Store;
 
 /// Where "now" comes from. The system clock in production; tests and replays set it.
 #[derive(Clone)]
@@ -39,6 +41,11 @@ impl Clock {
 
     pub fn fixed(at: Timestamp) -> Self {
         Clock(Arc::new(move || at))
+    }
+
+    /// A clock that reads `now` from a function (tests move time forward with it).
+    pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(now))
     }
 
     pub fn now(&self) -> Timestamp {
@@ -181,7 +188,25 @@ impl Application {
     pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         ensure_data_dir(&config.data_dir)?;
         let catalog = load_catalog(&config.feeds).await?;
-        Self::with_catalog(config, catalog, clock).await
+        let mut config = config.clone();
+        if config.simulate {
+            config
+                .realtime
+                .extend(start_simulators(&catalog, &clock).await?);
+        }
+        let (store, history) = open_store(&config.data_dir, &catalog, clock.now()).await?;
+        let mut app = Self::with_catalog(&config, catalog, clock).await?;
+        app.ingest.set_history(history);
+        let store = std::sync::Mutex::new(store);
+        app.on_observed(Box::new(move |feed, calls| {
+            let mut store = store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(e) = store.record_calls(feed, calls) {
+                tracing::error!(feed = %feed, "cannot store observed calls: {e}");
+            }
+        }));
+        Ok(app)
     }
 
     /// Binds `config.listen` and serves `catalog` (the feeds in `config` are not read; its
@@ -257,6 +282,78 @@ impl Application {
         ingest.shutdown().await;
         served
     }
+}
+
+/// How far back stored observations are learned from at start-up.
+const HISTORY_DAYS: i64 = 28;
+
+/// Opens the embedded database and learns what it remembers of each feed's vehicles.
+async fn open_store(
+    data_dir: &Path,
+    catalog: &Catalog,
+    now: Timestamp,
+) -> anyhow::Result<(Store, History)> {
+    let dir = data_dir.to_path_buf();
+    let schedules: Vec<Arc<crate::schedule::Schedule>> =
+        catalog.feeds().iter().map(|f| f.schedule.clone()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&dir)?;
+        let since = now.as_second() - HISTORY_DAYS * 86_400;
+        let pruned = store.prune(since)?;
+        let mut history = History::default();
+        for schedule in &schedules {
+            let calls = store.calls_since(&schedule.feed_id, since)?;
+            history.learn(schedule, &calls);
+            tracing::info!(
+                feed = %schedule.feed_id,
+                calls = calls.len(),
+                pruned,
+                "learned from stored observations"
+            );
+        }
+        anyhow::Ok((store, history))
+    })
+    .await
+    .context("opening the database")?
+}
+
+/// Starts the vehicle simulator for every feed on a loopback port, and returns the sources
+/// that poll it: the demo's buses come in through the same path as a real AVL feed.
+async fn start_simulators(catalog: &Catalog, clock: &Clock) -> anyhow::Result<Vec<RealtimeConfig>> {
+    let mut sources = Vec::new();
+    for (i, feed) in catalog.feeds().iter().enumerate() {
+        let schedule = feed.schedule.clone();
+        let id = schedule.feed_id.clone();
+        let addr = crate::simulate::spawn(
+            schedule,
+            7 + i as u64,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock.clone(),
+        )
+        .await
+        .context("starting the vehicle simulator")?;
+        tracing::info!(feed = %id, "simulated vehicles at http://{addr}/vehicle-positions.pb");
+        for (suffix, path, kind) in [
+            (
+                "vehicles",
+                "vehicle-positions.pb",
+                RealtimeKind::VehiclePositions,
+            ),
+            ("trip-updates", "trip-updates.pb", RealtimeKind::TripUpdates),
+        ] {
+            sources.push(RealtimeConfig {
+                id: format!("simulator-{id}-{suffix}"),
+                feed: id.clone(),
+                kind,
+                url: Some(format!("http://{addr}/{path}")),
+                token: None,
+                headers: Vec::new(),
+                interval: std::time::Duration::from_secs(10),
+                timeout: std::time::Duration::from_secs(5),
+            });
+        }
+    }
+    Ok(sources)
 }
 
 fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {

@@ -21,6 +21,8 @@ fn backend() -> Command {
         "RTPI_DATA_DIR",
         "RTPI_SITE_DIR",
         "RTPI_GTFS",
+        "RTPI_REALTIME",
+        "RTPI_SIMULATE",
     ] {
         c.env_remove(var);
     }
@@ -223,4 +225,72 @@ async fn serve_reads_a_config_file_and_the_environment_and_stops_on_sigterm() {
         .expect("shuts down within 10 s")
         .expect("exit status");
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+/// The one-command demo: `backend serve` with nothing configured serves the sample network and
+/// its simulated buses, polled over HTTP like a real AVL feed.
+#[tokio::test]
+async fn serve_with_the_sample_network_polls_its_simulated_vehicles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let (_child, address) = start(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+        &[],
+    )
+    .await;
+    let client = crate::support::http_client();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let health: Health = client
+            .get(format!("http://{address}/health"))
+            .send()
+            .await
+            .expect("reachable")
+            .json()
+            .await
+            .expect("health JSON");
+        let sources: Vec<_> = health
+            .realtime
+            .iter()
+            .filter(|s| s.source_id.starts_with("simulator-binh-duong"))
+            .collect();
+        assert_eq!(
+            sources.len(),
+            2,
+            "vehicle positions and trip updates: {:?}",
+            health.realtime
+        );
+        if sources
+            .iter()
+            .all(|s| s.messages > 0 && s.last_error.is_none())
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "simulator not polled: {sources:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Its feed is served back as GTFS-Realtime, whatever the hour (at night it may be empty).
+    let vp = client
+        .get(format!("http://{address}/gtfs-rt/vehicle-positions.pb"))
+        .send()
+        .await
+        .expect("reachable");
+    assert!(vp.status().is_success());
+    let bytes = vp.bytes().await.expect("body");
+    let message =
+        <gtfs_rt::FeedMessage as gtfs_rt::Message>::decode(bytes.as_ref()).expect("protobuf");
+    assert!(message.header.timestamp.is_some_and(|t| t > 0));
+    assert!(
+        data.join(backend::store::FILE_NAME).is_file(),
+        "the database is created"
+    );
 }

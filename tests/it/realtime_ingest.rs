@@ -134,6 +134,15 @@ struct TestApp {
 }
 
 async fn spawn(feeds: Vec<FeedConfig>, realtime: Vec<RealtimeConfig>, now: i64) -> TestApp {
+    let clock = Clock::fixed(jiff::Timestamp::from_second(now).expect("valid instant"));
+    spawn_with_clock(feeds, realtime, clock).await
+}
+
+async fn spawn_with_clock(
+    feeds: Vec<FeedConfig>,
+    realtime: Vec<RealtimeConfig>,
+    clock: Clock,
+) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
     let site_dir: PathBuf = dirs.path().join("site");
     std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
@@ -144,8 +153,8 @@ async fn spawn(feeds: Vec<FeedConfig>, realtime: Vec<RealtimeConfig>, now: i64) 
         site_dir,
         feeds,
         realtime,
+        simulate: false,
     };
-    let clock = Clock::fixed(jiff::Timestamp::from_second(now).expect("valid instant"));
     let app = Application::build(&config, clock)
         .await
         .expect("the server starts");
@@ -696,4 +705,209 @@ async fn oversized_pushes_get_413_before_the_body_is_read() {
         }
     }
     panic!("no answer to an oversized push");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Predictions through the whole server: polled positions in, departures out.
+
+/// A bus on the sample network's trip 51_WD_0_0600, two minutes late, at `along` metres.
+fn bus_message(along: f64, t: i64) -> Bytes {
+    let loaded = backend::feed::load(
+        backend::feed::Source::Path(&crate::support::repo_root().join("feeds/binh-duong")),
+        FeedId::new("bd").expect("id"),
+        crate::support::today(),
+    )
+    .expect("sample loads");
+    let s = loaded.schedule;
+    let trip = s.trip_by_id("51_WD_0_0600").expect("trip");
+    let shape = s.trip(trip).shape.expect("shape");
+    let p = s.shapes[shape.index()].line.point_at(along).expect("point");
+    let message = FeedMessage {
+        header: FeedHeader {
+            gtfs_realtime_version: "2.0".into(),
+            incrementality: Some(feed_header::Incrementality::FullDataset as i32),
+            timestamp: Some(t as u64),
+            ..Default::default()
+        },
+        entity: vec![FeedEntity {
+            id: "bus-7".into(),
+            vehicle: Some(VehiclePosition {
+                trip: Some(TripDescriptor {
+                    trip_id: Some("51_WD_0_0600".into()),
+                    ..Default::default()
+                }),
+                vehicle: Some(VehicleDescriptor {
+                    id: Some("bus-7".into()),
+                    ..Default::default()
+                }),
+                position: Some(Position {
+                    latitude: p.lat as f32,
+                    longitude: p.lon as f32,
+                    ..Default::default()
+                }),
+                timestamp: Some(t as u64),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+    };
+    Bytes::from(gtfs_rt::Message::encode_to_vec(&message))
+}
+
+#[tokio::test]
+async fn polled_positions_become_predictions_that_move_then_expire() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let loaded = backend::feed::load(
+        backend::feed::Source::Path(&crate::support::repo_root().join("feeds/binh-duong")),
+        FeedId::new("bd").expect("id"),
+        crate::support::today(),
+    )
+    .expect("sample loads");
+    let s = &loaded.schedule;
+    let trip = s.trip_by_id("51_WD_0_0600").expect("trip");
+    let stops = s.trip_stop_times(trip).to_vec();
+    let target = &*s.stop(stops[12].stop).id;
+    let day = crate::support::at("2026-11-23T00:00:00+07:00");
+    // Two minutes late, between stops 4 and 5.
+    let t0 = day + i64::from(stops[4].departure) + 150;
+    let now = Arc::new(AtomicI64::new(t0 + 5));
+    let clock = {
+        let now = now.clone();
+        Clock::from_fn(move || {
+            jiff::Timestamp::from_second(now.load(Ordering::SeqCst)).expect("valid instant")
+        })
+    };
+    let (feed_server, base) = FeedServer::start().await;
+    let at = |k: usize| f64::from(stops[k].dist_m);
+    feed_server.set(
+        "/vp.pb",
+        Route::Payload {
+            body: bus_message((at(4) + at(5)) / 2.0, t0),
+            etag: None,
+        },
+    );
+    let source = RealtimeConfig {
+        id: "avl".into(),
+        feed: FeedId::new("bd").expect("id"),
+        kind: RealtimeKind::VehiclePositions,
+        url: Some(format!("{base}/vp.pb")),
+        token: None,
+        headers: Vec::new(),
+        interval: Duration::from_millis(100),
+        timeout: Duration::from_secs(5),
+    };
+    let feeds = vec![
+        FeedConfig::parse(&format!(
+            "bd={}",
+            crate::support::repo_root()
+                .join("feeds/binh-duong")
+                .display()
+        ))
+        .expect("feed"),
+    ];
+    let app = spawn_with_clock(feeds, vec![source], clock).await;
+    let board = |from: i64| {
+        let url = format!(
+            "{}/api/v1/stops/bd:{target}/departures?from={}&minutes=60",
+            app.base,
+            jiff::Timestamp::from_second(from).expect("instant")
+        );
+        let client = app.client.clone();
+        async move {
+            let body: serde_json::Value = client
+                .get(url)
+                .send()
+                .await
+                .expect("departures answer")
+                .json()
+                .await
+                .expect("json");
+            body["departures"]
+                .as_array()
+                .and_then(|d| {
+                    d.iter()
+                        .find(|x| x["trip_id"] == "bd:51_WD_0_0600")
+                        .cloned()
+                })
+                .unwrap_or_default()
+        }
+    };
+    // 1. The bus appears: live, with its vehicle and a predicted time.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let first = loop {
+        let d = board(t0).await;
+        if d["status"] == "live" {
+            break d;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no live prediction: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(first["vehicle_id"], "bd:bus-7");
+    assert_eq!(first["basis"], "realtime");
+    let predicted = first["predicted_arrival"]
+        .as_str()
+        .expect("predicted")
+        .to_owned();
+
+    // 2. It moves: much further along a minute later, so it is expected earlier.
+    let t1 = t0 + 60;
+    now.store(t1 + 5, Ordering::SeqCst);
+    feed_server.set(
+        "/vp.pb",
+        Route::Payload {
+            body: bus_message(at(9), t1),
+            etag: None,
+        },
+    );
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let d = board(t1).await;
+        let p = d["predicted_arrival"].as_str().unwrap_or_default();
+        if d["status"] == "live" && p < predicted.as_str() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the prediction did not move: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // 3. It expires: eleven minutes of silence (the feed keeps answering with the old
+    // position), and the board shows the timetable again.
+    now.store(t1 + 11 * 60, Ordering::SeqCst);
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let d = board(t1 + 11 * 60 - 600).await;
+        if d["status"] == "scheduled" && d.get("vehicle_id").is_none_or(serde_json::Value::is_null)
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the silent bus still shows: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The calls the bus made between the two positions were stored in the database.
+    let dir = app._dirs.path().join("data");
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let store = backend::store::Store::open(&dir).expect("database opens");
+        let calls = store
+            .calls_since(&FeedId::new("bd").expect("id"), 0)
+            .expect("query");
+        if calls.iter().any(|c| c.trip_id == "51_WD_0_0600") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no observed call stored"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

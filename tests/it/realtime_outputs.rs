@@ -114,6 +114,7 @@ async fn spawn(ids: &[&str]) -> TestApp {
         site_dir,
         feeds,
         realtime: Vec::new(),
+        simulate: false,
     };
     let catalog = Catalog::new(entries).expect("distinct feed ids");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));

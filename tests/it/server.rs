@@ -67,6 +67,7 @@ async fn spawn(feeds: Vec<FeedConfig>, now: &str) -> TestApp {
         site_dir,
         feeds,
         realtime: Vec::new(),
+        simulate: false,
     };
     let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::build(&config, clock)

@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 use crate::catalog::Catalog;
 use crate::config::RealtimeConfig;
 use crate::pipeline::SourceStatus;
-use crate::predict::{ObservedCall, Snapshot};
+use crate::predict::{History, ObservedCall, Snapshot};
 use crate::realtime::Finding;
 use crate::schedule::FeedId;
 use crate::server::Clock;
@@ -176,6 +176,7 @@ pub struct Ingest {
     rx: mpsc::Receiver<Event>,
     realtime: Arc<ArcSwap<Snapshot>>,
     observed: ObservedSink,
+    history: History,
 }
 
 impl Ingest {
@@ -192,11 +193,17 @@ impl Ingest {
             rx,
             realtime,
             observed: Box::new(|_, _| {}),
+            history: History::default(),
         }
     }
 
     pub fn handle(&self) -> Handle {
         self.handle.clone()
+    }
+
+    /// What the engine starts knowing (learned from the store at start-up).
+    pub fn set_history(&mut self, history: History) {
+        self.history = history;
     }
 
     /// Where observed calls go (default: nowhere).
@@ -213,6 +220,7 @@ impl Ingest {
             rx,
             realtime,
             observed,
+            history,
         } = self;
         if handle.0.sources.is_empty() {
             return Ok(Running {
@@ -221,7 +229,7 @@ impl Ingest {
                 thread: None,
             });
         }
-        let worker = worker::Worker::new(catalog, &handle, realtime, clock, observed);
+        let worker = worker::Worker::new(catalog, &handle, realtime, clock, observed, history);
         let thread = std::thread::Builder::new()
             .name("realtime-ingest".into())
             .spawn(move || worker.run(rx))?;

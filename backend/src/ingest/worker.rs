@@ -35,9 +35,10 @@ impl Worker {
         realtime: Arc<ArcSwap<Snapshot>>,
         clock: Clock,
         observed: ObservedSink,
+        history: History,
     ) -> Self {
         Worker {
-            pipeline: Pipeline::new(catalog, History::default(), Settings::default()),
+            pipeline: Pipeline::new(catalog, history, Settings::default()),
             sources: handle
                 .sources()
                 .iter()
