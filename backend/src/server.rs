@@ -109,6 +109,10 @@ pub fn app(state: AppState) -> Router {
         })
         .nest_service(&format!("/{PKG_DIR}"), ServeDir::new(pkg_dir))
         .fallback(page_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            api::cache::BoardCache::new(state.clone()),
+            api::cache::boards,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -2,6 +2,7 @@
 //! the schedule's queries, and turn the answer into the wire types of `api_types` or into
 //! GTFS-Realtime messages. No domain logic lives here.
 
+pub mod cache;
 mod departures;
 mod error;
 pub mod gtfs_rt;
