@@ -31,10 +31,14 @@ pub async fn display(
     match result {
         Ok(board) => cached(&request, HTML, page(&board).into_bytes()),
         Err(e) => {
-            let status = match e {
-                ApiError::NotFound(..) => StatusCode::NOT_FOUND,
-                ApiError::BadRequest(..) => StatusCode::BAD_REQUEST,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            let (status, message) = match e {
+                ApiError::NotFound(_, m) => (StatusCode::NOT_FOUND, m),
+                ApiError::BadRequest(_, m) => (StatusCode::BAD_REQUEST, m),
+                ApiError::Unauthorized(_, m)
+                | ApiError::Forbidden(_, m)
+                | ApiError::PayloadTooLarge(_, m)
+                | ApiError::Unavailable(_, m)
+                | ApiError::Internal(_, m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
             };
             let l = labels(&lang);
             let title = if status == StatusCode::NOT_FOUND {
@@ -49,7 +53,7 @@ pub async fn display(
                  <h1>{title}</h1><p>{message}</p></main></body></html>",
                 lang = escape(&lang),
                 title = escape(title),
-                message = escape(&e.to_string()),
+                message = escape(&message),
             );
             cached_with_status(&request, status, HTML, body.into_bytes())
         }
@@ -177,3 +181,18 @@ td{padding:1vh .5vw;border-bottom:.2vh solid #333;vertical-align:middle}\
 .empty{text-align:center;color:#ccc}\
 .alerts{margin-top:2vh;min-height:6vh}\
 .error{padding:10vh 5vw}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+        assert_eq!(colour("009B4E", "#000"), "#009B4E");
+        assert_eq!(colour("red;x", "#000"), "#000");
+    }
+}
