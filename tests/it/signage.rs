@@ -295,6 +295,19 @@ async fn unknown_stops_are_404() {
         "{page}"
     );
     assert!(!page.contains("<script>"), "{page}");
+    let en = html(&app, "/display/nope?lang=en", StatusCode::NOT_FOUND).await;
+    assert!(en.contains("Stop not found"), "{en}");
+}
+
+#[tokio::test]
+async fn one_board_takes_the_stops_of_one_feed() {
+    let app = spawn(&["north", "south"]).await;
+    let board = json(&app, "/api/v1/signage/north:BD2081,north:BD2083.json", &[]).await;
+    assert_eq!(board.stop_ids, ["north:BD2081", "north:BD2083"]);
+    let response = app
+        .get("/api/v1/signage/north:BD2081,south:BD2083.json", &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

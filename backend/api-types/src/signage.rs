@@ -20,10 +20,11 @@ pub struct SignageBoard {
     pub clock: String,
     pub lang: String,
     pub realtime: RealtimeStatus,
-    /// True when the sign should say "showing timetable": realtime is degraded or unavailable,
-    /// or its newest data is older than 90 s.
+    /// True when the sign should say "data is stale, showing timetable": realtime is degraded
+    /// (every source failed or fell silent) or unavailable, so no time below is live.
     pub stale: bool,
-    /// Age in seconds of the newest realtime data of the feed, when there is any.
+    /// Age in seconds of the newest realtime data of the feed, when there is any (a sign may
+    /// show it; single vehicles silent too long already lost their live times).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_age_s: Option<i64>,
     /// Sorted by expected departure.

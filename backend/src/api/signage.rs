@@ -38,8 +38,6 @@ const WINDOW_MINUTES: i64 = 120;
 const DEFAULT_LIMIT: usize = 8;
 const MAX_LIMIT: usize = 50;
 const MAX_STOPS: usize = 20;
-/// Realtime older than this is stale (industry practice: 90 s).
-const STALE_AFTER_S: i64 = 90;
 /// The realtime republish interval: a sign gains nothing by asking more often.
 pub const MAX_AGE_SECS: u32 = 15;
 const DEFAULT_WIDTH: usize = 32;
@@ -282,8 +280,7 @@ fn compact(
         now: now_text,
         lang: board.lang.clone(),
         realtime: board.realtime,
-        stale: board.realtime != RealtimeStatus::Live
-            || data_age_s.is_some_and(|a| a > STALE_AFTER_S),
+        stale: board.realtime != RealtimeStatus::Live,
         data_age_s,
         departures,
     }

@@ -25,9 +25,11 @@ pub async fn display(
     params: Result<Query<Params>, ApiError>,
     request: HeaderMap,
 ) -> Response {
-    let lang = language(None, &request);
-    let result =
-        params.and_then(|Query(params)| super::signage_board(&state, &stop_ids, &params, &request));
+    let mut lang = language(None, &request);
+    let result = params.and_then(|Query(params)| {
+        lang = language(params.lang.as_deref(), &request);
+        super::signage_board(&state, &stop_ids, &params, &request)
+    });
     match result {
         Ok(board) => cached(&request, HTML, page(&board).into_bytes()),
         Err(e) => {
