@@ -103,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(api::health))
         .nest("/api/v1", api::v1())
         .merge(api::gtfs_rt())
+        .merge(api::display())
         .leptos_routes(&state, pages, {
             let options = state.leptos.clone();
             move || frontend::shell(options.clone())

@@ -10,6 +10,7 @@ mod realtime_outputs;
 mod schedule_cases;
 mod server;
 mod shared_data;
+mod signage;
 mod simulate;
 mod support;
 mod validation;

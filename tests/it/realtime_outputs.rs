@@ -38,11 +38,11 @@ use tokio::sync::oneshot;
 
 use crate::support::{at, http_client, repo_root, today};
 
-const NOW: &str = "2026-11-23T07:40:00+07:00";
+pub(crate) const NOW: &str = "2026-11-23T07:40:00+07:00";
 /// The vehicles' last positions are 20 s old.
 const DATA_AGE: i64 = 20;
 
-struct TestApp {
+pub(crate) struct TestApp {
     base: String,
     client: reqwest::Client,
     realtime: Arc<ArcSwap<Snapshot>>,
@@ -52,15 +52,15 @@ struct TestApp {
 }
 
 impl TestApp {
-    fn schedule(&self) -> &Schedule {
+    pub(crate) fn schedule(&self) -> &Schedule {
         &self.schedules[0]
     }
 
-    fn publish(&self, snapshot: Snapshot) {
+    pub(crate) fn publish(&self, snapshot: Snapshot) {
         self.realtime.store(Arc::new(snapshot));
     }
 
-    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self.client.get(format!("{}{path}", self.base));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -92,7 +92,7 @@ impl TestApp {
 }
 
 /// The server with the sample network as feeds `ids`, clock stopped at [`NOW`].
-async fn spawn(ids: &[&str]) -> TestApp {
+pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
     let site_dir: PathBuf = dirs.path().join("site");
     std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
@@ -245,7 +245,7 @@ fn vehicle(
 }
 
 /// The snapshot described at the top of this file.
-fn scene(s: &Schedule, header_timestamp: u64) -> Snapshot {
+pub(crate) fn scene(s: &Schedule, header_timestamp: u64) -> Snapshot {
     use predict::Basis::{Propagated, Realtime, Scheduled};
     let (i, stops) = predicted(s, "51_WD_0_0650", None, 24, Realtime, |seq| {
         600 + 10 * i64::from(seq - 24)
@@ -322,7 +322,7 @@ fn scene(s: &Schedule, header_timestamp: u64) -> Snapshot {
     }
 }
 
-fn first_header() -> u64 {
+pub(crate) fn first_header() -> u64 {
     u64::try_from(at(NOW) - 5).expect("after 1970")
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod health;
 pub mod realtime;
 pub mod report;
+pub mod signage;
 
 pub use departures::{
     Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
@@ -27,6 +28,7 @@ pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
+pub use signage::{SignageBoard, SignageDeparture};
 
 /// A global entity id: `{feed_id}:{local_id}`.
 ///

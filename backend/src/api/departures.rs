@@ -29,7 +29,7 @@ use super::gtfs_rt;
 use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;
 use crate::schedule::time::format_rfc3339;
-use crate::schedule::{Availability, Call, Schedule, StopIdx};
+use crate::schedule::{Availability, Call, RouteIdx, Schedule, StopIdx};
 use crate::server::AppState;
 
 const DEFAULT_MINUTES: u32 = 60;
@@ -87,36 +87,67 @@ pub async fn departures(
         .unwrap_or_else(|| "en".to_owned());
     let to = from + i64::from(minutes) * 60;
     let realtime = state.realtime.load();
-    Ok(Json(board(
-        schedule,
-        realtime.for_schedule(schedule),
+    let query = BoardQuery {
         stop,
+        more_stops: &[],
+        routes: None,
         now,
         from,
         to,
-        &lang,
+        lang: &lang,
         limit,
+    };
+    Ok(Json(board(
+        schedule,
+        realtime.for_schedule(schedule),
+        &query,
     )))
 }
 
-/// The board view model, from one schedule and the realtime computed against it (if any).
-#[allow(clippy::too_many_arguments)]
-fn board(
-    s: &Schedule,
-    rt: Option<&FeedSnapshot>,
-    stop: StopIdx,
-    now: i64,
-    from: i64,
-    to: i64,
-    lang: &str,
-    limit: usize,
-) -> DeparturesResponse {
-    let stops = s.stop_and_children(stop);
+/// What one board shows: stops of one schedule, a window, a language, at most `limit` lines.
+#[derive(Debug, Clone, Copy)]
+pub struct BoardQuery<'a> {
+    /// The stop the board is named after; a station covers its platforms.
+    pub stop: StopIdx,
+    /// Further stops merged into the same board (signage for several stops at once).
+    pub more_stops: &'a [StopIdx],
+    /// Only these routes, when given.
+    pub routes: Option<&'a [RouteIdx]>,
+    pub now: i64,
+    pub from: i64,
+    pub to: i64,
+    pub lang: &'a str,
+    pub limit: usize,
+}
+
+/// The board view model, from one schedule and the realtime computed against it (if any):
+/// the one place the timetable and predictions are merged, for the JSON API, signage and the
+/// display page alike.
+pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> DeparturesResponse {
+    let BoardQuery {
+        now,
+        from,
+        to,
+        lang,
+        limit,
+        ..
+    } = *q;
+    let mut stops: Vec<StopIdx> = Vec::new();
+    for &stop in std::iter::once(&q.stop).chain(q.more_stops) {
+        for idx in s.stop_and_children(stop) {
+            if !stops.contains(&idx) {
+                stops.push(idx);
+            }
+        }
+    }
     let mut calls = s.departures(&stops, from, to);
     let live = rt.filter(|fs| !fs.degraded);
     if let Some(fs) = live {
         let moved_in = predicted_into_window(s, fs, &stops, from, to, &calls);
         calls.extend(moved_in);
+    }
+    if let Some(routes) = q.routes {
+        calls.retain(|c| routes.contains(&s.trip(c.trip).route));
     }
     let mut lines: Vec<Line<'_>> = calls
         .iter()
@@ -127,7 +158,7 @@ fn board(
     lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
     lines.truncate(limit);
     DeparturesResponse {
-        stop: stop_ref(s, stop, lang),
+        stop: stop_ref(s, q.stop, lang),
         now: format_rfc3339(now, &s.timezone),
         from: format_rfc3339(from, &s.timezone),
         to: format_rfc3339(to, &s.timezone),

@@ -8,6 +8,7 @@ mod error;
 pub mod gtfs_rt;
 mod health;
 mod realtime;
+mod signage;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,6 +23,7 @@ use crate::server::AppState;
 pub fn v1() -> Router<AppState> {
     Router::new()
         .route("/stops/{stop_id}/departures", get(departures::departures))
+        .route("/signage/{file}", get(signage::signage))
         .route(
             "/realtime/{source_id}",
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
@@ -37,4 +39,9 @@ pub fn gtfs_rt() -> Router<AppState> {
             "/gtfs-rt/vehicle-positions.pb",
             get(gtfs_rt::vehicle_positions_feed),
         )
+}
+
+/// The full-screen HTML board for stop displays, `/display/{stop_id}`.
+pub fn display() -> Router<AppState> {
+    Router::new().route("/display/{stop_id}", get(signage::display::display))
 }

@@ -1,0 +1,49 @@
+//! `GET /api/v1/signage/{stop_id}.json`: the compact departure board for stop displays.
+//!
+//! The same board as `/api/v1/stops/{stop_id}/departures`, already reduced to what a sign
+//! shows: minutes to departure and a clock time per line, whether it is live, and whether the
+//! board as a whole is stale.
+
+use serde::{Deserialize, Serialize};
+
+use crate::departures::{DepartureStatus, RealtimeStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignageBoard {
+    /// The stops merged into this board, global ids, in the order requested.
+    pub stop_ids: Vec<String>,
+    /// The names of those stops in `lang`, distinct, joined with " / ".
+    pub stop_name: String,
+    /// Server time the board was built at (RFC 3339, agency offset): for the sign's clock.
+    pub now: String,
+    /// `HH:MM` of `now`, local time.
+    pub clock: String,
+    pub lang: String,
+    pub realtime: RealtimeStatus,
+    /// True when the sign should say "data is stale, showing timetable": realtime is degraded
+    /// (every source failed or fell silent) or unavailable, so no time below is live.
+    pub stale: bool,
+    /// Age in seconds of the newest realtime data of the feed, when there is any (a sign may
+    /// show it; single vehicles silent too long already lost their live times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_age_s: Option<i64>,
+    /// Sorted by expected departure.
+    pub departures: Vec<SignageDeparture>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignageDeparture {
+    pub route: String,
+    /// `RRGGBB`, no leading `#`.
+    pub route_color: String,
+    pub route_text_color: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headsign: Option<String>,
+    /// Whole minutes until the expected departure, rounded down; 0 means "now" (due).
+    pub minutes: i64,
+    /// `HH:MM` of the expected departure, local time.
+    pub time: String,
+    pub status: DepartureStatus,
+    /// True when the time is a realtime prediction, false when it is the timetable.
+    pub live: bool,
+}

@@ -1,0 +1,200 @@
+//! `GET /display/{stop_id}`: the board as one full-screen HTML page for stop displays.
+//!
+//! Works without JavaScript or WebAssembly: the page refreshes itself
+//! (`<meta http-equiv="refresh" content="30">`), carries its CSS inline and makes no other
+//! request. Large type, light on dark, route badges in the route's colours, minutes to
+//! departure, live and timetable times told apart by an icon and a word (not colour alone),
+//! cancelled trips shown as cancelled, an area for alerts, and a banner when the data is stale.
+//! Rendered with `format!`: every text from the feed or the request goes through [`escape`].
+
+use api_types::{DepartureStatus, SignageBoard};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::{Labels, Params, cached, cached_with_status, labels, language, minutes_text};
+use crate::api::ApiError;
+use crate::api::error::Query;
+use crate::server::AppState;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+pub async fn display(
+    State(state): State<AppState>,
+    Path(stop_ids): Path<String>,
+    params: Result<Query<Params>, ApiError>,
+    request: HeaderMap,
+) -> Response {
+    let mut lang = language(None, &request);
+    let result = params.and_then(|Query(params)| {
+        lang = language(params.lang.as_deref(), &request);
+        super::signage_board(&state, &stop_ids, &params, &request)
+    });
+    match result {
+        Ok(board) => cached(&request, HTML, page(&board).into_bytes()),
+        Err(e) => {
+            let (status, message) = match e {
+                ApiError::NotFound(_, m) => (StatusCode::NOT_FOUND, m),
+                ApiError::BadRequest(_, m) => (StatusCode::BAD_REQUEST, m),
+                ApiError::Unauthorized(_, m)
+                | ApiError::Forbidden(_, m)
+                | ApiError::PayloadTooLarge(_, m)
+                | ApiError::Unavailable(_, m)
+                | ApiError::Internal(_, m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
+            };
+            let l = labels(&lang);
+            let title = if status == StatusCode::NOT_FOUND {
+                l.not_found
+            } else {
+                "Error"
+            };
+            let body = format!(
+                "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>{title}</title><style>{CSS}</style></head><body><main class=\"error\">\
+                 <h1>{title}</h1><p>{message}</p></main></body></html>",
+                lang = escape(&lang),
+                title = escape(title),
+                message = escape(&message),
+            );
+            cached_with_status(&request, status, HTML, body.into_bytes())
+        }
+    }
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `RRGGBB` as a CSS colour, or `fallback` for anything else.
+fn colour(hex: &str, fallback: &'static str) -> String {
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        format!("#{hex}")
+    } else {
+        fallback.to_owned()
+    }
+}
+
+pub fn page(board: &SignageBoard) -> String {
+    let l = labels(&board.lang);
+    let stop = escape(&board.stop_name);
+    let stale = if board.stale {
+        format!(
+            "<div class=\"stale\" role=\"alert\"><span aria-hidden=\"true\">⚠</span> {}</div>",
+            escape(l.stale)
+        )
+    } else {
+        String::new()
+    };
+    let rows: String = if board.departures.is_empty() {
+        format!(
+            "<tr><td colspan=\"3\" class=\"empty\">{}</td></tr>",
+            escape(l.no_departures)
+        )
+    } else {
+        board.departures.iter().map(|d| row(l, d)).collect()
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"30\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{stop}</title><style>{CSS}</style></head>\n<body>\
+         <header><h1>{stop}</h1><time class=\"clock\" datetime=\"{now}\">{clock}</time></header>\n\
+         {stale}\
+         <main><table><thead><tr><th>{route}</th><th>{destination}</th><th class=\"min\">{departs}</th></tr></thead>\n\
+         <tbody>\n{rows}</tbody></table></main>\n\
+         <section class=\"alerts\" aria-label=\"{alerts}\"></section>\n\
+         </body></html>\n",
+        lang = escape(&board.lang),
+        now = escape(&board.now),
+        clock = escape(&board.clock),
+        route = escape(l.route),
+        destination = escape(l.destination),
+        departs = escape(l.departs),
+        alerts = escape(l.alerts),
+    )
+}
+
+fn row(l: &Labels, d: &api_types::SignageDeparture) -> String {
+    let (class, source) = match d.status {
+        DepartureStatus::Cancelled => ("cancelled", String::new()),
+        DepartureStatus::Skipped => ("skipped", String::new()),
+        DepartureStatus::Live => (
+            "live",
+            format!(
+                "<span class=\"source live\"><span aria-hidden=\"true\">◉</span> {}</span>",
+                escape(l.live)
+            ),
+        ),
+        DepartureStatus::Scheduled => (
+            "timetable",
+            format!(
+                "<span class=\"source timetable\"><span aria-hidden=\"true\">◷</span> {}</span>",
+                escape(l.timetable)
+            ),
+        ),
+    };
+    format!(
+        "<tr class=\"{class}\"><td><span class=\"badge\" style=\"background:{bg};color:{fg}\">{route}</span></td>\
+         <td class=\"headsign\">{headsign}</td>\
+         <td class=\"min\"><span class=\"minutes\">{minutes}</span> <span class=\"time\">{time}</span> {source}</td></tr>\n",
+        bg = colour(&d.route_color, "#FFFFFF"),
+        fg = colour(&d.route_text_color, "#000000"),
+        route = escape(&d.route),
+        headsign = escape(d.headsign.as_deref().unwrap_or_default()),
+        minutes = escape(&minutes_text(l, d)),
+        time = escape(&d.time),
+    )
+}
+
+const CSS: &str = "\
+*{box-sizing:border-box}\
+html,body{margin:0;height:100%;background:#000;color:#fff;font-family:system-ui,sans-serif}\
+body{padding:2vh 2vw;font-size:4vh}\
+header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:.3vh solid #fff}\
+h1{font-size:6vh;margin:0 0 1vh}\
+.clock{font-size:7vh;font-weight:700;font-variant-numeric:tabular-nums}\
+.stale{background:#ffd400;color:#000;font-weight:700;padding:1vh 1vw;margin:1vh 0}\
+table{width:100%;border-collapse:collapse}\
+th{text-align:left;color:#ccc;font-weight:400;font-size:3vh}\
+td{padding:1vh .5vw;border-bottom:.2vh solid #333;vertical-align:middle}\
+.badge{display:inline-block;min-width:3em;text-align:center;font-weight:700;padding:.3vh .6vw;border-radius:.6vh;border:.2vh solid #fff}\
+.headsign{font-size:5vh}\
+.min{text-align:right;white-space:nowrap}\
+.minutes{font-size:5.5vh;font-weight:700;font-variant-numeric:tabular-nums}\
+.time{color:#ccc}\
+.source{display:block;font-size:2.6vh}\
+.source.live{color:#7CFC9A}\
+.source.timetable{color:#ddd;font-style:italic}\
+.cancelled .headsign,.cancelled .time{text-decoration:line-through;color:#aaa}\
+.cancelled .minutes,.skipped .minutes{color:#ff8080}\
+.empty{text-align:center;color:#ccc}\
+.alerts{margin-top:2vh;min-height:6vh}\
+.error{padding:10vh 5vw}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+        assert_eq!(colour("009B4E", "#000"), "#009B4E");
+        assert_eq!(colour("red;x", "#000"), "#000");
+    }
+}
