@@ -10,7 +10,7 @@ use std::sync::Arc;
 use api_types::{GlobalId, ValidationReport};
 use jiff::Timestamp;
 
-use crate::schedule::{Schedule, StopIdx};
+use crate::schedule::{RouteIdx, Schedule, StopIdx};
 
 /// One loaded feed.
 #[derive(Debug, Clone)]
@@ -59,6 +59,11 @@ impl Catalog {
     /// single-feed deployments can use the ids printed on their stop signs).
     pub fn resolve_stop(&self, id: &str) -> Option<(&Arc<Schedule>, StopIdx)> {
         self.resolve(id, |s, local| s.stop_by_id(local))
+    }
+
+    /// Finds a route by global id, or by its feed's own id when exactly one feed has it.
+    pub fn resolve_route(&self, id: &str) -> Option<(&Arc<Schedule>, RouteIdx)> {
+        self.resolve(id, |s, local| s.route_by_id(local))
     }
 
     fn resolve<T>(
