@@ -329,17 +329,20 @@ fn thin(points: &[LatLon]) -> Vec<[f64; 2]> {
         .map(|p| [p.lat, p.lon])
         .collect();
     if let Some(last) = points.last()
-        && (points.len() - 1) % step != 0
+        && !(points.len() - 1).is_multiple_of(step)
     {
         out.push([last.lat, last.lon]);
     }
     out
 }
 
+/// Stop pattern → (trips with it, index in the route's trips of the first one).
+type Patterns = FxHashMap<Vec<StopIdx>, (usize, usize)>;
+
 /// Per direction (in direction order), the most common stop pattern of the route's trips.
 fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
     // direction → pattern → (count, first trip with it); trips come by first departure.
-    let mut by_direction: Vec<(Option<u8>, FxHashMap<Vec<StopIdx>, (usize, usize)>)> = Vec::new();
+    let mut by_direction: Vec<(Option<u8>, Patterns)> = Vec::new();
     let trips = s.trips_of_route(r);
     for (order, &t) in trips.iter().enumerate() {
         let trip = s.trip(t);
