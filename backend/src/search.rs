@@ -1,6 +1,6 @@
 //! Stop search: names and codes folded for matching (case, diacritics, `đ`, spacing), built
-//! once per schedule version, and the ranking of a query against them. **Pure** apart from the
-//! per-version cache of built indexes.
+//! once per schedule (by `Catalog::new`, so requests never fold a stop name), and the ranking
+//! of a query against them. **Pure.**
 //!
 //! Folding: Unicode NFD, combining marks removed (`ế` → `e`), `đ`/`Đ` → `d`, lower case,
 //! every run of non-alphanumeric characters one space. Each name is kept folded and folded
@@ -9,8 +9,6 @@
 //!
 //! Ranks, best first: 0 exact code or name, 1 name (or code) prefix, 2 word prefix, 3
 //! substring, 4 substring ignoring spaces.
-
-use std::sync::{Arc, Mutex, PoisonError};
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -116,6 +114,7 @@ struct Entry {
 /// The search index of one schedule, and the routes serving each stop.
 #[derive(Debug)]
 pub struct StopIndex {
+    feed: String,
     version: String,
     entries: Vec<Entry>,
     /// Per stop (a station: its platforms'), sorted by agency, sort order, short name.
@@ -186,10 +185,16 @@ impl StopIndex {
             at.sort_by_cached_key(|r| route_order(s, *r));
         }
         StopIndex {
+            feed: s.feed_id.as_str().to_owned(),
             version: s.version.clone(),
             entries,
             routes,
         }
+    }
+
+    /// Whether this index was built from `s` (same feed, same version).
+    pub fn is_for(&self, s: &Schedule) -> bool {
+        self.feed == s.feed_id.as_str() && self.version == s.version
     }
 
     /// Routes calling at `stop` (at its platforms, for a station).
@@ -208,33 +213,6 @@ impl StopIndex {
             })
             .collect()
     }
-}
-
-/// Built indexes, one per feed, for the schedule version last asked for. The lock is held
-/// only to clone an `Arc` (building happens outside it).
-static INDEXES: Mutex<Vec<(String, Arc<StopIndex>)>> = Mutex::new(Vec::new());
-
-/// The index of `s`, built on first use per schedule version.
-pub fn index(s: &Schedule) -> Arc<StopIndex> {
-    let feed = s.feed_id.as_str();
-    {
-        let cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, ix)) = cache
-            .iter()
-            .find(|(f, ix)| f == feed && ix.version == s.version)
-        {
-            return ix.clone();
-        }
-    }
-    let built = Arc::new(StopIndex::build(s));
-    let mut cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
-    // Another version of the feed (or another schedule in tests) may be in use at the same
-    // time; keep a few, newest last.
-    cache.retain(|(f, ix)| !(f == feed && ix.version == s.version));
-    cache.push((feed.to_owned(), built.clone()));
-    let excess = cache.len().saturating_sub(16);
-    cache.drain(..excess);
-    built
 }
 
 #[cfg(test)]

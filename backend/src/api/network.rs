@@ -12,8 +12,6 @@
 //!
 //! Names are in `?lang=`, else the `Accept-Language` header's first of vi/en/ja, else vi.
 
-use std::sync::Arc;
-
 use api_types::{
     FeedTime, GlobalId, RouteBadge, RouteDetail, RouteDirection, RouteSummary, RoutesResponse,
     StopDetail, StopSummary, StopsResponse, TimeResponse, Vehicle, VehiclesResponse,
@@ -27,6 +25,7 @@ use serde::Deserialize;
 use super::departures::stop_ref;
 use super::error::{ApiError, Query};
 use super::lang::negotiate;
+use crate::catalog::Catalog;
 use crate::predict::VehicleView;
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{
@@ -138,12 +137,7 @@ pub async fn stops(
             let query = search::Query::new(q).ok_or_else(|| {
                 ApiError::invalid_parameter("q", "give at least one letter or digit")
             })?;
-            search_stops(
-                catalog.feeds().iter().map(|f| &f.schedule),
-                &query,
-                &lang,
-                limit,
-            )
+            search_stops(&catalog, &query, &lang, limit)
         }
         (None, true) => {
             let (Some(lat), Some(lon)) = (&params.lat, &params.lon) else {
@@ -160,13 +154,7 @@ pub async fn stops(
                 Some(r) => number("radius", r, 1.0..=MAX_RADIUS_M)?,
                 None => DEFAULT_RADIUS_M,
             };
-            nearby(
-                catalog.feeds().iter().map(|f| &f.schedule),
-                at,
-                radius,
-                &lang,
-                limit,
-            )
+            nearby(&catalog, at, radius, &lang, limit)
         }
         (None, false) => {
             return Err(ApiError::BadRequest(
@@ -180,15 +168,16 @@ pub async fn stops(
     Ok(Json(StopsResponse { lang, stops }))
 }
 
-fn search_stops<'a>(
-    schedules: impl Iterator<Item = &'a Arc<Schedule>>,
+fn search_stops(
+    catalog: &Catalog,
     query: &search::Query,
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
     let mut found = Vec::new();
-    for s in schedules {
-        let ix = search::index(s);
+    for f in catalog.feeds() {
+        let s = &f.schedule;
+        let ix = catalog.stop_index(s);
         for (stop, rank) in ix.search(query) {
             let station = s.stop(stop).location_type == LocationType::StopArea;
             let name = search::fold(s.stop_name(stop, lang));
@@ -206,16 +195,17 @@ fn search_stops<'a>(
         .collect()
 }
 
-fn nearby<'a>(
-    schedules: impl Iterator<Item = &'a Arc<Schedule>>,
+fn nearby(
+    catalog: &Catalog,
     at: LatLon,
     radius: f64,
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
     let mut found = Vec::new();
-    for s in schedules {
-        let ix = search::index(s);
+    for f in catalog.feeds() {
+        let s = &f.schedule;
+        let ix = catalog.stop_index(s);
         for (i, stop) in s.stops.iter().enumerate() {
             if !matches!(
                 stop.location_type,
@@ -257,7 +247,7 @@ pub async fn stop(
     let (s, idx) = catalog
         .resolve_stop(&stop_id)
         .ok_or_else(|| ApiError::stop_not_found(&stop_id))?;
-    let ix = search::index(s);
+    let ix = catalog.stop_index(s);
     let stop = s.stop(idx);
     Ok(Json(StopDetail {
         stop: summary(s, &ix, idx, &lang),
