@@ -2,7 +2,7 @@
 //! once per schedule (by `Catalog::new`, so requests never fold a stop name), and the ranking
 //! of a query against them. **Pure.**
 //!
-//! Folding: Unicode NFD, combining marks removed (`ế` → `e`), `đ`/`Đ` → `d`, lower case,
+//! Folding: Unicode NFKD (so full-width `２０８１` is `2081` too), combining marks removed (`ế` → `e`), `đ`/`Đ` → `d`, lower case,
 //! every run of non-alphanumeric characters one space. Each name is kept folded and folded
 //! without spaces, so `benxe` finds `Bến xe`. Every name a stop has is indexed: the feed's
 //! own and each translation in `translations.txt`.
@@ -19,7 +19,7 @@ use crate::schedule::{Field, LocationType, RouteIdx, Schedule, StopIdx, TripIdx}
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
         for c in c.to_lowercase() {
             let c = if c == 'đ' { 'd' } else { c };
             if c.is_alphanumeric() {
@@ -45,6 +45,8 @@ pub fn compact(folded: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Query {
     folded: String,
+    /// `folded` after a space: a word prefix inside a name.
+    word: String,
     compact: String,
 }
 
@@ -54,6 +56,7 @@ impl Query {
         let folded = fold(text);
         (!folded.is_empty()).then(|| Query {
             compact: compact(&folded),
+            word: format!(" {folded}"),
             folded,
         })
     }
@@ -82,7 +85,7 @@ fn rank_name(q: &Query, name: &Text) -> Option<u8> {
         Some(0)
     } else if name.folded.starts_with(&q.folded) {
         Some(1)
-    } else if name.folded.contains(&format!(" {}", q.folded)) {
+    } else if name.folded.contains(&q.word) {
         Some(2)
     } else if name.folded.contains(&q.folded) {
         Some(3)
@@ -237,6 +240,7 @@ mod tests {
             "new mien dong coach station"
         );
         assert_eq!(compact(&fold("Bến xe")), "benxe");
+        assert_eq!(fold("２０８１"), "2081");
         assert_eq!(
             fold("ミエンドン新バスターミナル"),
             fold("ミエンドン新バスターミナル")

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use api_types::{
-    ErrorBody, RouteDetail, RoutesResponse, StopDetail, StopsResponse, TimeResponse,
-    VehiclesResponse,
+    DeparturesResponse, ErrorBody, RouteDetail, RoutesResponse, StopDetail, StopsResponse,
+    TimeResponse, VehiclesResponse,
 };
 use arc_swap::ArcSwap;
 use backend::catalog::Catalog;
@@ -191,6 +191,7 @@ async fn nearby_stops_are_sorted_by_distance_within_the_radius() {
 #[tokio::test]
 async fn bad_stop_queries_are_400_with_a_message() {
     let app = spawn().await;
+    let long_query = format!("/api/v1/stops?q={}", "a".repeat(201));
     for (path, code) in [
         ("/api/v1/stops", "missing_parameter"),
         (
@@ -207,6 +208,7 @@ async fn bad_stop_queries_are_400_with_a_message() {
         ("/api/v1/stops?q=ben&limit=0", "invalid_parameter"),
         ("/api/v1/stops?q=ben&limit=101", "invalid_parameter"),
         ("/api/v1/stops?q=%20-%20", "invalid_parameter"),
+        (&long_query, "invalid_parameter"),
     ] {
         let e = app.error(path, StatusCode::BAD_REQUEST).await;
         assert_eq!(e.error, code, "{path}: {}", e.message);
@@ -240,6 +242,16 @@ async fn stop_detail_has_its_station_platforms_and_routes() {
     assert_eq!(d.stop.name, "New Mien Dong Coach Station");
     assert_eq!(d.parent.map(|p| p.id).as_deref(), Some(BXMD));
     assert!(!d.stop.routes.is_empty());
+
+    // The departure board follows Accept-Language too.
+    let board: DeparturesResponse = app
+        .json(
+            "/api/v1/stops/binh-duong:ST_BXMD/departures",
+            &[("accept-language", "ja")],
+        )
+        .await;
+    assert_eq!(board.lang, "ja");
+    assert_eq!(board.stop.name, "ミエンドン新バスターミナル");
 
     let e = app
         .error("/api/v1/stops/binh-duong:NOPE", StatusCode::NOT_FOUND)

@@ -38,6 +38,8 @@ const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 const DEFAULT_RADIUS_M: f64 = 500.0;
 const MAX_RADIUS_M: f64 = 5000.0;
+/// Longest search text, in characters.
+const MAX_QUERY_CHARS: usize = 200;
 /// Shapes longer than this are thinned for the route view.
 const MAX_SHAPE_POINTS: usize = 500;
 
@@ -134,6 +136,12 @@ pub async fn stops(
             ));
         }
         (Some(q), false) => {
+            if q.chars().count() > MAX_QUERY_CHARS {
+                return Err(ApiError::invalid_parameter(
+                    "q",
+                    format!("longer than {MAX_QUERY_CHARS} characters"),
+                ));
+            }
             let query = search::Query::new(q).ok_or_else(|| {
                 ApiError::invalid_parameter("q", "give at least one letter or digit")
             })?;
@@ -180,7 +188,7 @@ fn search_stops(
         let ix = catalog.stop_index(s);
         for (stop, rank) in ix.search(query) {
             let station = s.stop(stop).location_type == LocationType::StopArea;
-            let name = search::fold(s.stop_name(stop, lang));
+            let name = s.stop_name(stop, lang);
             found.push(((rank, !station, name, stop.0), s, ix.clone()));
         }
     }
