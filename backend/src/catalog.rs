@@ -10,7 +10,8 @@ use std::sync::Arc;
 use api_types::{GlobalId, ValidationReport};
 use jiff::Timestamp;
 
-use crate::schedule::{Schedule, StopIdx};
+use crate::schedule::{RouteIdx, Schedule, StopIdx};
+use crate::search::StopIndex;
 
 /// One loaded feed.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct FeedEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     feeds: Vec<FeedEntry>,
+    /// The stop search index of each feed, same order (built here, once per catalog).
+    stop_indexes: Vec<Arc<StopIndex>>,
 }
 
 impl Catalog {
@@ -42,11 +45,28 @@ impl Catalog {
                 ));
             }
         }
-        Ok(Catalog { feeds })
+        let stop_indexes = feeds
+            .iter()
+            .map(|f| Arc::new(StopIndex::build(&f.schedule)))
+            .collect();
+        Ok(Catalog {
+            feeds,
+            stop_indexes,
+        })
     }
 
     pub fn feeds(&self) -> &[FeedEntry] {
         &self.feeds
+    }
+
+    /// The stop search index of `schedule` (one of this catalog's; built on the spot for any
+    /// other).
+    pub fn stop_index(&self, schedule: &Schedule) -> Arc<StopIndex> {
+        self.stop_indexes
+            .iter()
+            .find(|ix| ix.is_for(schedule))
+            .cloned()
+            .unwrap_or_else(|| Arc::new(StopIndex::build(schedule)))
     }
 
     pub fn feed(&self, id: &str) -> Option<&FeedEntry> {
@@ -59,6 +79,11 @@ impl Catalog {
     /// single-feed deployments can use the ids printed on their stop signs).
     pub fn resolve_stop(&self, id: &str) -> Option<(&Arc<Schedule>, StopIdx)> {
         self.resolve(id, |s, local| s.stop_by_id(local))
+    }
+
+    /// Finds a route by global id, or by its feed's own id when exactly one feed has it.
+    pub fn resolve_route(&self, id: &str) -> Option<(&Arc<Schedule>, RouteIdx)> {
+        self.resolve(id, |s, local| s.route_by_id(local))
     }
 
     fn resolve<T>(

@@ -18,6 +18,7 @@ pub mod predict;
 pub mod realtime;
 pub mod replay;
 pub mod schedule;
+pub mod search;
 pub mod server;
 pub mod simulate;
 pub mod store;

@@ -8,6 +8,7 @@ mod prediction;
 mod realtime_ingest;
 mod realtime_outputs;
 mod schedule_cases;
+mod search;
 mod server;
 mod shared_data;
 mod signage;

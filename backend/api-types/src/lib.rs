@@ -16,6 +16,7 @@
 pub mod departures;
 pub mod error;
 pub mod health;
+pub mod network;
 pub mod realtime;
 pub mod report;
 pub mod signage;
@@ -26,6 +27,10 @@ pub use departures::{
 };
 pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};
+pub use network::{
+    FeedTime, RouteBadge, RouteDetail, RouteDirection, RouteSummary, RoutesResponse, StopDetail,
+    StopSummary, StopsResponse, TimeResponse, Vehicle, VehiclesResponse,
+};
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 pub use signage::{SignageBoard, SignageDeparture};

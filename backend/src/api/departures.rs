@@ -1,8 +1,8 @@
 //! `GET /api/v1/stops/{stop_id}/departures`: the stop's departure board.
 //!
 //! Query parameters: `from` (RFC 3339, default now), `minutes` (window length, default 60,
-//! 1–1440), `limit` (default 100, 1–1000), `lang` (default: the feed's language). A station
-//! id covers all its platforms.
+//! 1–1440), `limit` (default 100, 1–1000), `lang` (else `Accept-Language`, else the feed's
+//! language). A station id covers all its platforms.
 //!
 //! Realtime comes from the published snapshot, used only when it was computed against the
 //! schedule being served. Each scheduled call is matched to its trip instance's prediction:
@@ -48,6 +48,7 @@ pub struct Params {
 pub async fn departures(
     State(state): State<AppState>,
     Path(stop_id): Path<String>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<Params>,
 ) -> Result<Json<DeparturesResponse>, ApiError> {
     let catalog = state.catalog.load();
@@ -81,8 +82,7 @@ pub async fn departures(
             format!("{limit} is out of range; use 1 to {MAX_LIMIT}"),
         ));
     }
-    let lang = params
-        .lang
+    let lang = super::lang::requested(params.lang.as_deref(), &headers)
         .or_else(|| schedule.lang.as_deref().map(str::to_owned))
         .unwrap_or_else(|| "en".to_owned());
     let to = from + i64::from(minutes) * 60;

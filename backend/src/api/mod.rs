@@ -7,6 +7,8 @@ mod departures;
 mod error;
 pub mod gtfs_rt;
 mod health;
+pub mod lang;
+mod network;
 mod realtime;
 mod signage;
 
@@ -22,8 +24,14 @@ use crate::server::AppState;
 /// Routes under `/api/v1`.
 pub fn v1() -> Router<AppState> {
     Router::new()
+        .route("/stops", get(network::stops))
+        .route("/stops/{stop_id}", get(network::stop))
         .route("/stops/{stop_id}/departures", get(departures::departures))
         .route("/signage/{file}", get(signage::signage))
+        .route("/routes", get(network::routes))
+        .route("/routes/{route_id}", get(network::route))
+        .route("/vehicles", get(network::vehicles))
+        .route("/time", get(network::time))
         .route(
             "/realtime/{source_id}",
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
