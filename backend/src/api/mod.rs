@@ -17,10 +17,13 @@ pub use health::health;
 
 use crate::server::AppState;
 
-/// Routes under `/api/v1`.
+/// Routes under `/api/v1`. Public reads get permissive CORS; operator endpoints do not.
 pub fn v1() -> Router<AppState> {
-    Router::new()
+    let public = Router::new()
         .route("/stops/{stop_id}/departures", get(departures::departures))
+        .layer(crate::ops::public_cors());
+    Router::new()
+        .merge(public)
         .route(
             "/realtime/{source_id}",
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
@@ -36,4 +39,5 @@ pub fn gtfs_rt() -> Router<AppState> {
             "/gtfs-rt/vehicle-positions.pb",
             get(gtfs_rt::vehicle_positions_feed),
         )
+        .layer(crate::ops::public_cors())
 }
