@@ -680,6 +680,51 @@ mod tests {
     }
 
     #[test]
+    fn rate_limits_from_the_file_and_the_command_line() {
+        let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
+        assert_eq!(d.limits, Limits::default());
+        assert_eq!(d.limits.requests_per_second, DEFAULT_REQUESTS_PER_SECOND);
+        assert!(d.limits.enabled());
+
+        let file: FileConfig =
+            toml::from_str("[limits]\nrequests_per_second = 5\n").expect("valid toml");
+        let c = Config::resolve(file, Overrides::default()).expect("valid");
+        assert_eq!(c.limits.requests_per_second, 5);
+        assert_eq!(
+            c.limits.burst, DEFAULT_BURST,
+            "unset keys keep their default"
+        );
+        assert!(!c.limits.trust_forwarded_for);
+
+        let file: FileConfig =
+            toml::from_str("[limits]\nburst = 7\ntrust_forwarded_for = true\n").expect("valid");
+        let c = Config::resolve(
+            file,
+            Overrides {
+                rate_limit: Some("0".to_owned()),
+                ..Default::default()
+            },
+        )
+        .expect("valid");
+        assert!(!c.limits.enabled(), "0 turns it off");
+        assert_eq!(c.limits.burst, 7);
+        assert!(c.limits.trust_forwarded_for);
+
+        assert_eq!(parse_rate_limit("2/3"), Ok((2, Some(3))));
+        assert_eq!(parse_rate_limit("50"), Ok((50, None)));
+        assert!(parse_rate_limit("fast").is_err());
+        assert!(parse_rate_limit("2/").is_err());
+        let zero_burst = Overrides {
+            rate_limit: Some("2/0".to_owned()),
+            ..Default::default()
+        };
+        let e = Config::resolve(FileConfig::default(), zero_burst).expect_err("burst 0");
+        assert!(e.contains("burst"), "{e}");
+        let e = toml::from_str::<FileConfig>("[limits]\nrps = 1\n").expect_err("typo");
+        assert!(e.to_string().contains("rps"), "{e}");
+    }
+
+    #[test]
     fn realtime_sources_from_the_file() {
         let file: FileConfig = toml::from_str(
             r#"
