@@ -151,16 +151,19 @@ async fn metrics_count_requests_by_route_template_and_report_feeds() {
     let rejected = app.push(b"not protobuf".to_vec()).await;
     assert_eq!(rejected.status(), StatusCode::BAD_REQUEST);
 
-    // The engine publishes a snapshot after each batch; wait for the vehicles to show.
+    // The engine answers a push, then publishes the snapshot and the sources' statuses after
+    // its batch: wait for both to show.
+    let source = "{source=\"bd-push\",feed=\"binh-duong\"}";
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let metrics = loop {
         let metrics = app.metrics().await;
-        if sample(&metrics, "rtpi_vehicles_tracked{feed=\"binh-duong\"}").is_some_and(|n| n > 0.0)
-            || std::time::Instant::now() > deadline
-        {
+        let published = sample(&metrics, "rtpi_vehicles_tracked{feed=\"binh-duong\"}")
+            .is_some_and(|n| n > 0.0)
+            && sample(&metrics, &format!("rtpi_realtime_fetches_total{source}")) == Some(2.0);
+        if published || std::time::Instant::now() > deadline {
             break metrics;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     };
 
     let route = "route=\"/api/v1/stops/{stop_id}/departures\"";
@@ -195,7 +198,6 @@ async fn metrics_count_requests_by_route_template_and_report_feeds() {
     );
     assert!(metrics.contains("# TYPE rtpi_http_request_duration_seconds histogram"));
 
-    let source = "{source=\"bd-push\",feed=\"binh-duong\"}";
     assert_eq!(
         sample(&metrics, &format!("rtpi_realtime_messages_total{source}")),
         Some(1.0),
@@ -367,4 +369,35 @@ async fn large_json_is_compressed_and_request_ids_are_echoed() {
     let response = TestApp::send(app.get("/health")).await;
     let made_up = response.headers()["x-request-id"].to_str().expect("ascii");
     assert_eq!(made_up.len(), 36, "a UUID: {made_up}");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let app = spawn(Limits {
+        requests_per_second: 1,
+        burst: 2,
+        trust_forwarded_for: true,
+    })
+    .await;
+    let from = |client: &str| {
+        app.get("/health")
+            .header("x-forwarded-for", format!("198.51.100.200, {client}"))
+    };
+    let mut first = Vec::new();
+    for _ in 0..3 {
+        first.push(TestApp::send(from("203.0.113.1")).await.status());
+    }
+    assert_eq!(
+        first,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // Another client behind the same proxy (same socket peer) is not affected.
+    assert_eq!(
+        TestApp::send(from("203.0.113.2")).await.status(),
+        StatusCode::OK
+    );
 }
