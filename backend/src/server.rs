@@ -84,7 +84,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Folder of the browser bundle under the site dir, and the URL path it is served at.
-const PKG_DIR: &str = "pkg";
+pub(crate) const PKG_DIR: &str = "pkg";
 
 /// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
 /// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and

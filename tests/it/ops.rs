@@ -146,6 +146,8 @@ async fn metrics_count_requests_by_route_template_and_report_feeds() {
     ] {
         TestApp::send(app.get(&format!("/api/v1/stops/{stop}/departures"))).await;
     }
+    TestApp::send(app.get("/pkg/frontend_bg.wasm")).await;
+    TestApp::send(app.get("/no/such/page")).await;
     let accepted = app.push(simulated_positions()).await;
     assert_eq!(accepted.status(), StatusCode::OK);
     let rejected = app.push(b"not protobuf".to_vec()).await;
@@ -185,8 +187,18 @@ async fn metrics_count_requests_by_route_template_and_report_feeds() {
                 && l.ends_with(" 1")),
         "{metrics}"
     );
-    // Raw paths never become labels.
+    // Raw paths never become labels: the bundle's files share one, unknown paths another.
     assert!(!metrics.contains("ST_HIKARI"), "{metrics}");
+    assert!(!metrics.contains("frontend_bg.wasm"), "{metrics}");
+    assert!(!metrics.contains("no/such/page"), "{metrics}");
+    assert!(
+        metrics.contains("route=\"/pkg/{*path}\",status=\"200\""),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"unmatched\",status=\"404\""),
+        "{metrics}"
+    );
     assert!(
         metrics.lines().any(
             |l| l.starts_with("rtpi_http_request_duration_seconds_bucket{")

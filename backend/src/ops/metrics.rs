@@ -141,18 +141,19 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The route template of a request, for labels and logs: `MatchedPath` when a route matched,
-/// else `unmatched`. A nested service's catch-all (`/pkg`) reads `{*path}`.
+/// The route template of a request, for labels and logs: `MatchedPath` when a route matched;
+/// `/pkg/{*path}` for the web app's bundle (a nested service, which axum gives no
+/// `MatchedPath`); else `unmatched` (the pages' fallback, unknown paths).
 pub fn route_of<B>(req: &axum::http::Request<B>) -> String {
-    match req.extensions().get::<MatchedPath>() {
-        Some(m) => {
-            let path = m.as_str();
-            match path.find("{*__private__") {
-                Some(i) => format!("{}{{*path}}", &path[..i]),
-                None => path.to_owned(),
-            }
+    if let Some(m) = req.extensions().get::<MatchedPath>() {
+        return m.as_str().to_owned();
+    }
+    let pkg = crate::server::PKG_DIR;
+    match req.uri().path().strip_prefix('/') {
+        Some(rest) if rest.strip_prefix(pkg).is_some_and(|r| r.starts_with('/')) => {
+            format!("/{pkg}/{{*path}}")
         }
-        None => UNMATCHED.to_owned(),
+        _ => UNMATCHED.to_owned(),
     }
 }
 
