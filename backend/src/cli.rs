@@ -99,6 +99,10 @@ struct ServeArgs {
     /// [default: true when serving the sample network without realtime sources].
     #[arg(long, env = "RTPI_SIMULATE", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     simulate: Option<bool>,
+    /// Per-client rate limit as RPS or RPS/BURST (0 turns it off) [default: 20/100, or the
+    /// config file's `[limits]`].
+    #[arg(long, env = "RTPI_RATE_LIMIT", value_name = "RPS[/BURST]")]
+    rate_limit: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +181,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .filter(|s| !s.is_empty())
             .collect(),
         simulate: args.simulate,
+        rate_limit: args.rate_limit,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,

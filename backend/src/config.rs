@@ -19,6 +19,11 @@
 //! headers = { "x-api-key" = "…" }   # sent with every poll
 //! interval = "15s"             # between polls (default 15 s); a number is seconds
 //! timeout = "10s"              # per request (default 10 s)
+//!
+//! [limits]                     # per-client rate limit (token bucket per IP address)
+//! requests_per_second = 20     # refill rate; 0 turns the limit off (default 20)
+//! burst = 100                  # bucket size (default 100)
+//! trust_forwarded_for = false  # key by the last X-Forwarded-For address (behind a proxy)
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
@@ -369,6 +374,52 @@ pub struct Config {
     /// Run the vehicle simulator for every feed and poll it like a real source. Default: on
     /// when serving the sample network with no realtime source configured (the demo).
     pub simulate: bool,
+    /// Per-client rate limit.
+    pub limits: Limits,
+}
+
+/// Requests per second a client gets unless configured.
+pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 20;
+/// Requests a client may make at once unless configured.
+pub const DEFAULT_BURST: u32 = 100;
+
+/// The per-client rate limit (`[limits]`): a token bucket per client IP address, refilled at
+/// `requests_per_second`, holding at most `burst` tokens. Over it, requests get 429 with
+/// `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// 0 turns the limit off.
+    pub requests_per_second: u32,
+    pub burst: u32,
+    /// Key clients by the last address in `X-Forwarded-For` (the one a reverse proxy in front
+    /// of the server added) instead of the socket's peer. Only behind a trusted proxy: anyone
+    /// can send the header.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            requests_per_second: DEFAULT_REQUESTS_PER_SECOND,
+            burst: DEFAULT_BURST,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Limits {
+    /// No rate limit.
+    pub fn off() -> Self {
+        Limits {
+            requests_per_second: 0,
+            ..Limits::default()
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.requests_per_second > 0
+    }
 }
 
 /// The TOML file's shape. Unknown keys are errors, so a typo does not go unnoticed.
@@ -383,6 +434,7 @@ pub struct FileConfig {
     #[serde(default)]
     pub realtime: Vec<FileRealtime>,
     pub simulate: Option<bool>,
+    pub limits: Option<Limits>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -487,6 +539,8 @@ pub struct Overrides {
     /// Realtime source specs ([`RealtimeConfig::parse`]); they replace the file's.
     pub realtime: Vec<String>,
     pub simulate: Option<bool>,
+    /// `RPS` or `RPS/BURST` (`0` turns the limit off).
+    pub rate_limit: Option<String>,
 }
 
 impl Config {
@@ -535,6 +589,17 @@ impl Config {
             }
             realtime.push(source);
         }
+        let mut limits = file.limits.unwrap_or_default();
+        if let Some(spec) = &overrides.rate_limit {
+            let (rps, burst) = parse_rate_limit(spec)?;
+            limits.requests_per_second = rps;
+            if let Some(burst) = burst {
+                limits.burst = burst;
+            }
+        }
+        if limits.enabled() && limits.burst == 0 {
+            return Err("limits: burst must be at least 1 (or set requests_per_second = 0 to turn the limit off)".to_owned());
+        }
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -554,8 +619,23 @@ impl Config {
                 .unwrap_or(sample_only && realtime.is_empty()),
             feeds,
             realtime,
+            limits,
         })
     }
+}
+
+/// `RPS` or `RPS/BURST`: a rate limit on the command line.
+pub fn parse_rate_limit(spec: &str) -> Result<(u32, Option<u32>), String> {
+    let bad = || format!("rate limit {spec:?}: use RPS or RPS/BURST, e.g. 20/100 (0 turns it off)");
+    let (rps, burst) = match spec.split_once('/') {
+        Some((rps, burst)) => (rps, Some(burst)),
+        None => (spec, None),
+    };
+    let rps = rps.trim().parse().map_err(|_| bad())?;
+    let burst = burst
+        .map(|b| b.trim().parse::<u32>().map_err(|_| bad()))
+        .transpose()?;
+    Ok((rps, burst))
 }
 
 #[cfg(test)]
@@ -597,6 +677,51 @@ mod tests {
         let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.feeds[0].gtfs, PathBuf::from(SAMPLE_FEED));
+    }
+
+    #[test]
+    fn rate_limits_from_the_file_and_the_command_line() {
+        let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
+        assert_eq!(d.limits, Limits::default());
+        assert_eq!(d.limits.requests_per_second, DEFAULT_REQUESTS_PER_SECOND);
+        assert!(d.limits.enabled());
+
+        let file: FileConfig =
+            toml::from_str("[limits]\nrequests_per_second = 5\n").expect("valid toml");
+        let c = Config::resolve(file, Overrides::default()).expect("valid");
+        assert_eq!(c.limits.requests_per_second, 5);
+        assert_eq!(
+            c.limits.burst, DEFAULT_BURST,
+            "unset keys keep their default"
+        );
+        assert!(!c.limits.trust_forwarded_for);
+
+        let file: FileConfig =
+            toml::from_str("[limits]\nburst = 7\ntrust_forwarded_for = true\n").expect("valid");
+        let c = Config::resolve(
+            file,
+            Overrides {
+                rate_limit: Some("0".to_owned()),
+                ..Default::default()
+            },
+        )
+        .expect("valid");
+        assert!(!c.limits.enabled(), "0 turns it off");
+        assert_eq!(c.limits.burst, 7);
+        assert!(c.limits.trust_forwarded_for);
+
+        assert_eq!(parse_rate_limit("2/3"), Ok((2, Some(3))));
+        assert_eq!(parse_rate_limit("50"), Ok((50, None)));
+        assert!(parse_rate_limit("fast").is_err());
+        assert!(parse_rate_limit("2/").is_err());
+        let zero_burst = Overrides {
+            rate_limit: Some("2/0".to_owned()),
+            ..Default::default()
+        };
+        let e = Config::resolve(FileConfig::default(), zero_burst).expect_err("burst 0");
+        assert!(e.contains("burst"), "{e}");
+        let e = toml::from_str::<FileConfig>("[limits]\nrps = 1\n").expect_err("typo");
+        assert!(e.to_string().contains("rps"), "{e}");
     }
 
     #[test]

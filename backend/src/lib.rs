@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod ingest;
+pub mod ops;
 pub mod pipeline;
 pub mod predict;
 pub mod realtime;

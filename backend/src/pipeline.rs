@@ -41,6 +41,10 @@ pub struct SourceStatus {
     pub last_error: Option<String>,
     /// Messages accepted.
     pub messages: u64,
+    /// Answers received or attempted (messages accepted, unchanged answers, failures).
+    pub fetches: u64,
+    /// Fetches or messages that failed (unreachable, undecodable, rejected).
+    pub errors: u64,
     /// Entities used from the last message accepted.
     pub entities: usize,
     /// Entities left out of the last message accepted, for errors.
@@ -194,6 +198,7 @@ impl Pipeline {
         status.failing_since = None;
         status.last_error = None;
         status.messages += 1;
+        status.fetches += 1;
         status.entities = usable.entity.len();
         status.entities_rejected = message.entity.len() - usable.entity.len();
         status.last_header_timestamp = message.header.timestamp.or(previous);
@@ -232,13 +237,17 @@ impl Pipeline {
         let status = self.source_mut(source, feed);
         status.failing_since.get_or_insert(now);
         status.last_error = Some(error.to_owned());
+        status.fetches += 1;
+        status.errors += 1;
     }
 
     /// Records that `source` answered with nothing new (HTTP 304, or the payload it sent last
     /// time): reachable, and its last message still holds. A failure stays recorded: the
     /// content that failed has not changed.
     pub fn source_unchanged(&mut self, source: &str, feed: &FeedId, now: i64) {
-        self.source_mut(source, feed).last_checked = Some(now);
+        let status = self.source_mut(source, feed);
+        status.last_checked = Some(now);
+        status.fetches += 1;
     }
 
     /// Status of every source seen, sorted by id.
@@ -313,6 +322,8 @@ impl Pipeline {
                 failing_since: None,
                 last_error: None,
                 messages: 0,
+                fetches: 0,
+                errors: 0,
                 entities: 0,
                 entities_rejected: 0,
                 findings: Vec::new(),

@@ -19,13 +19,13 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::catalog::{Catalog, FeedEntry};
 use crate::config::{Config, FeedConfig, RealtimeConfig, RealtimeKind};
 use crate::feed::{self, Source};
 use crate::ingest::{self, Ingest, ObservedSink};
+use crate::ops::{self, Ops};
 use crate::predict::History;
 use crate::predict::Snapshot;
 use crate::store::Store;
@@ -73,6 +73,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Where the web app's files are and what the bundle is called.
     pub leptos: LeptosOptions,
+    /// Request metrics and the rate limiter.
+    pub ops: Ops,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -82,7 +84,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Folder of the browser bundle under the site dir, and the URL path it is served at.
-const PKG_DIR: &str = "pkg";
+pub(crate) const PKG_DIR: &str = "pkg";
 
 /// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
 /// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and
@@ -95,12 +97,14 @@ pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP surface: JSON API, health, the web app's pages and its static bundle.
+/// The whole HTTP surface: JSON API, health, metrics, the web app's pages and its static
+/// bundle, wrapped in the operations layers ([`ops::layer`]).
 pub fn app(state: AppState) -> Router {
     let pkg_dir = Path::new(&*state.leptos.site_root).join(PKG_DIR);
     let pages = generate_route_list(frontend::App);
-    Router::new()
+    let router = Router::new()
         .route("/health", get(api::health))
+        .route("/metrics", get(ops::metrics::metrics))
         .nest("/api/v1", api::v1())
         .merge(api::gtfs_rt())
         .merge(api::display())
@@ -113,9 +117,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             api::cache::BoardCache::new(state.clone()),
             api::cache::boards,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    ops::layer(router, &state.ops).with_state(state)
 }
 
 /// Paths no page claims: the app renders its not-found page, sent with status 404.
@@ -248,6 +251,7 @@ impl Application {
             started_at: Timestamp::now(),
             clock,
             leptos: leptos_options(&config.site_dir),
+            ops: Ops::new(&config.limits),
         };
         Ok(Application {
             listener,
@@ -281,7 +285,11 @@ impl Application {
     ) -> std::io::Result<()> {
         let catalog = self.state.catalog.load_full();
         let ingest = self.ingest.start(&catalog, self.state.clock.clone())?;
-        let served = axum::serve(self.listener, self.router)
+        // The peer address is the rate limiter's client key.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         ingest.shutdown().await;

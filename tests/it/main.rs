@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod ops;
 mod prediction;
 mod realtime_ingest;
 mod realtime_outputs;

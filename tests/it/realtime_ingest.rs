@@ -154,6 +154,7 @@ async fn spawn_with_clock(
         feeds,
         realtime,
         simulate: false,
+        limits: backend::config::Limits::off(),
     };
     let app = Application::build(&config, clock)
         .await

@@ -115,6 +115,7 @@ pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
         feeds,
         realtime: Vec::new(),
         simulate: false,
+        limits: backend::config::Limits::off(),
     };
     let catalog = Catalog::new(entries).expect("distinct feed ids");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));

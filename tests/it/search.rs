@@ -79,6 +79,7 @@ async fn spawn() -> TestApp {
         feeds: vec![feed],
         realtime: Vec::new(),
         simulate: false,
+        limits: backend::config::Limits::off(),
     };
     let catalog = Catalog::new(vec![entry]).expect("one feed");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));

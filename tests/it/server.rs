@@ -68,6 +68,7 @@ async fn spawn(feeds: Vec<FeedConfig>, now: &str) -> TestApp {
         feeds,
         realtime: Vec::new(),
         simulate: false,
+        limits: backend::config::Limits::off(),
     };
     let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::build(&config, clock)

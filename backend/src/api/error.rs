@@ -19,6 +19,9 @@ pub enum ApiError {
     Forbidden(&'static str, String),
     #[error("{0}")]
     PayloadTooLarge(&'static str, String),
+    /// 429, with `Retry-After` (seconds): the client's rate limit is spent.
+    #[error("rate limited; retry after {0} s")]
+    RateLimited(u64),
     /// 503: try again later.
     #[error("{0}")]
     Unavailable(&'static str, String),
@@ -44,12 +47,25 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::RateLimited(secs) => Some(*secs),
+            ApiError::Unavailable(..) => Some(5),
+            _ => None,
+        };
         let (status, code, message) = match self {
             ApiError::NotFound(code, m) => (StatusCode::NOT_FOUND, code, m),
             ApiError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
             ApiError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m),
             ApiError::Forbidden(code, m) => (StatusCode::FORBIDDEN, code, m),
             ApiError::PayloadTooLarge(code, m) => (StatusCode::PAYLOAD_TOO_LARGE, code, m),
+            ApiError::RateLimited(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "Too many requests from this address; retry in {secs} s. Clients that poll \
+                     should respect Retry-After and use ETag/If-None-Match."
+                ),
+            ),
             ApiError::Unavailable(code, m) => (StatusCode::SERVICE_UNAVAILABLE, code, m),
             ApiError::Internal(code, m) => (StatusCode::INTERNAL_SERVER_ERROR, code, m),
         };
@@ -64,10 +80,10 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Bearer realm=\"rtpi\""),
             );
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

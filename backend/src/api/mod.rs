@@ -21,9 +21,9 @@ pub use health::health;
 
 use crate::server::AppState;
 
-/// Routes under `/api/v1`.
+/// Routes under `/api/v1`. Public reads get permissive CORS; operator endpoints do not.
 pub fn v1() -> Router<AppState> {
-    Router::new()
+    let public = Router::new()
         .route("/stops", get(network::stops))
         .route("/stops/{stop_id}", get(network::stop))
         .route("/stops/{stop_id}/departures", get(departures::departures))
@@ -32,6 +32,9 @@ pub fn v1() -> Router<AppState> {
         .route("/routes/{route_id}", get(network::route))
         .route("/vehicles", get(network::vehicles))
         .route("/time", get(network::time))
+        .layer(crate::ops::public_cors());
+    Router::new()
+        .merge(public)
         .route(
             "/realtime/{source_id}",
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
@@ -47,6 +50,7 @@ pub fn gtfs_rt() -> Router<AppState> {
             "/gtfs-rt/vehicle-positions.pb",
             get(gtfs_rt::vehicle_positions_feed),
         )
+        .layer(crate::ops::public_cors())
 }
 
 /// The full-screen HTML board for stop displays, `/display/{stop_id}`.

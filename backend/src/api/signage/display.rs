@@ -41,6 +41,10 @@ pub async fn display(
                 | ApiError::PayloadTooLarge(_, m)
                 | ApiError::Unavailable(_, m)
                 | ApiError::Internal(_, m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
+                ApiError::RateLimited(secs) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("Too many requests; try again in {secs} s"),
+                ),
             };
             let l = labels(&lang);
             let title = if status == StatusCode::NOT_FOUND {
