@@ -6,8 +6,9 @@
 # A release build serves FEED (default: the 1.16 M stop_times feed in ../shared/data/gtfs-bench/large,
 # skipped with a message when absent) while the simulator publishes its vehicles and the server polls
 # them every second (realtime updates arriving every second, published snapshot by snapshot). wrk
-# (Debian's package, installed if missing and allowed) then loads the busiest stop's board and
-# /api/v1/time, and prints throughput and latency percentiles. Not part of `make test`.
+# (Debian's package, installed if missing and allowed) then loads: the busiest stop's board; boards
+# of the 2,000 busiest stops in turn; the signage board answered 304 (If-None-Match); and the
+# trivial /api/v1/time. It prints throughput and latency percentiles. Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,24 +38,39 @@ port=18080
 "$bin" simulate --gtfs "bench=$feed" --listen "127.0.0.1:$sim_port" >"$work/sim.log" 2>&1 &
 "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --gtfs "bench=$feed" \
   --realtime "sim=bench:http://127.0.0.1:$sim_port/vehicle-positions.pb;interval=1s" \
-  ${LOADTEST_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
+  --rate-limit 0 ${LOADTEST_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
   sleep 1
 done
 sleep 5 # a few realtime polls
 
-# The stop with the most calls in the feed.
-stop=$(unzip -p "$feed" stop_times.txt | awk -F, 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "stop_id") c = i; next } { n[$c]++ } END { for (s in n) if (n[s] > max) { max = n[s]; best = s } print best }')
+# Stops by number of calls, busiest first.
+unzip -p "$feed" stop_times.txt | awk -F, 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "stop_id") c = i; next } { n[$c]++ } END { for (s in n) print n[s], s }' \
+  | sort -rn | awk '{ print $2 }' >"$work/stops.txt"
+stop=$(head -1 "$work/stops.txt")
+# Displays at many stops: each request a different one of the 2,000 busiest (fewer shared renders).
+{
+  echo 'local stops = {}'
+  head -2000 "$work/stops.txt" | sed 's/.*/table.insert(stops, "&")/'
+  echo 'local i = 0'
+  echo 'request = function() i = i + 1; return wrk.format("GET", "/api/v1/stops/bench:" .. stops[(i % #stops) + 1] .. "/departures") end'
+} >"$work/many.lua"
+signage="http://127.0.0.1:$port/api/v1/signage/bench:$stop.json"
+etag=$(curl -sD - -o /dev/null "$signage" | awk -F': ' 'tolower($1) == "etag" { print $2 }' | tr -d '\r')
 echo "busiest stop: $stop; vehicles: $(curl -s "http://127.0.0.1:$port/gtfs-rt/vehicle-positions.pb?format=json" | grep -o '"vehicle":' | wc -l)"
 
 board="http://127.0.0.1:$port/api/v1/stops/bench:$stop/departures"
 trivial="http://127.0.0.1:$port/api/v1/time"
 curl -sf "$trivial" >/dev/null || trivial="http://127.0.0.1:$port/health"
-for url in "$board" "$trivial"; do
+run() {
   echo
-  echo "== $url"
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url" | sed -n '/Thread Stats/,$p'
-done
+  echo "== $*"
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | sed -n '/Thread Stats/,$p'
+}
+run "$board"
+run -s "$work/many.lua" "http://127.0.0.1:$port"
+run -H "If-None-Match: $etag" "$signage"
+run "$trivial"
 echo
 echo "server RSS: $(ps -o rss= -p "$(pgrep -f "$bin serve --listen 127.0.0.1:$port")" | awk '{ printf "%.1f MB", $1 / 1024 }')"

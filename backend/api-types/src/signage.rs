@@ -14,7 +14,9 @@ pub struct SignageBoard {
     pub stop_ids: Vec<String>,
     /// The names of those stops in `lang`, distinct, joined with " / ".
     pub stop_name: String,
-    /// Server time the board was built at (RFC 3339, agency offset): for the sign's clock.
+    /// The minute the board was built in (RFC 3339, agency offset, seconds zero): for the
+    /// sign's clock. To the minute so that the board's ETag only changes with its content;
+    /// `GET /api/v1/time` (or the `Date` header) gives the second.
     pub now: String,
     /// `HH:MM` of `now`, local time.
     pub clock: String,
@@ -23,8 +25,9 @@ pub struct SignageBoard {
     /// True when the sign should say "data is stale, showing timetable": realtime is degraded
     /// (every source failed or fell silent) or unavailable, so no time below is live.
     pub stale: bool,
-    /// Age in seconds of the newest realtime data of the feed, when there is any (a sign may
-    /// show it; single vehicles silent too long already lost their live times).
+    /// Age of the newest realtime data of the feed in seconds, rounded down to whole minutes,
+    /// when there is any (a sign may show it; single vehicles silent too long already lost
+    /// their live times).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_age_s: Option<i64>,
     /// Sorted by expected departure.

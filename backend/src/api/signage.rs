@@ -197,7 +197,12 @@ pub fn signage_board(
             names.push(name);
         }
     }
-    let data_age_s = rt.and_then(|fs| fs.data_time).map(|t| (now - t).max(0));
+    // To the minute: the body (and so its ETag) changes when what a sign shows changes, not
+    // every second, so displays polling every 15–30 s mostly get 304s.
+    let data_age_s = rt
+        .and_then(|fs| fs.data_time)
+        .map(|t| (now - t).max(0) / 60 * 60);
+    let minute = now - now.rem_euclid(60);
     Ok(compact(
         &board,
         stops
@@ -206,7 +211,7 @@ pub fn signage_board(
             .collect(),
         names.join(" / "),
         now,
-        format_rfc3339(now, &s.timezone),
+        format_rfc3339(minute, &s.timezone),
         data_age_s,
     ))
 }
