@@ -57,7 +57,6 @@ stop=$(head -1 "$work/stops.txt")
   echo 'request = function() i = i + 1; return wrk.format("GET", "/api/v1/stops/bench:" .. stops[(i % #stops) + 1] .. "/departures") end'
 } >"$work/many.lua"
 signage="http://127.0.0.1:$port/api/v1/signage/bench:$stop.json"
-etag=$(curl -sD - -o /dev/null "$signage" | awk -F': ' 'tolower($1) == "etag" { print $2 }' | tr -d '\r')
 echo "busiest stop: $stop; vehicles: $(curl -s "http://127.0.0.1:$port/gtfs-rt/vehicle-positions.pb?format=json" | grep -o '"vehicle":' | wc -l)"
 
 board="http://127.0.0.1:$port/api/v1/stops/bench:$stop/departures"
@@ -70,7 +69,10 @@ run() {
 }
 run "$board"
 run -s "$work/many.lua" "http://127.0.0.1:$port"
+etag=$(curl -sD - -o /dev/null "$signage" | awk -F': ' 'tolower($1) == "etag" { print $2 }' | tr -d '\r')
 run -H "If-None-Match: $etag" "$signage"
+echo "signage answers by status (the board changes when a live bus's minutes do):"
+curl -s "http://127.0.0.1:$port/metrics" | grep '^rtpi_http_requests_total{' | grep 'signage' || true
 run "$trivial"
 echo
 echo "server RSS: $(ps -o rss= -p "$(pgrep -f "$bin serve --listen 127.0.0.1:$port")" | awk '{ printf "%.1f MB", $1 / 1024 }')"

@@ -377,3 +377,64 @@ async fn a_degraded_or_absent_feed_shows_the_stale_banner() {
         "{text}"
     );
 }
+
+/// Reads server-sent events from `response` until one named `board` arrives; its data.
+async fn next_board(response: &mut reqwest::Response, buffer: &mut String) -> serde_json::Value {
+    let deadline = std::time::Duration::from_secs(30);
+    tokio::time::timeout(deadline, async {
+        loop {
+            if let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                if event.lines().any(|l| l == "event: board") {
+                    let data: String = event
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("data: "))
+                        .collect();
+                    return serde_json::from_str(&data).expect("the board as JSON");
+                }
+                continue;
+            }
+            let chunk = response
+                .chunk()
+                .await
+                .expect("the stream stays open")
+                .expect("more data");
+            buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+        }
+    })
+    .await
+    .expect("a board event within 30 s")
+}
+
+#[tokio::test]
+async fn the_board_stream_sends_the_board_now_and_again_when_it_changes() {
+    let app = spawn(&["binh-duong"]).await;
+    let mut response = app
+        .get(
+            "/api/v1/stops/binh-duong:BD2081/departures/stream?lang=en",
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut buffer = String::new();
+    // At once: the current board (no realtime yet).
+    let first = next_board(&mut response, &mut buffer).await;
+    assert_eq!(first["realtime"], "unavailable");
+    assert_eq!(first["stop"]["id"], "binh-duong:BD2081");
+    // Realtime arrives: the board changes and is sent again, without a new request.
+    app.publish(scene(app.schedule(), first_header()));
+    let second = next_board(&mut response, &mut buffer).await;
+    assert_eq!(second["realtime"], "live");
+    assert!(
+        second["departures"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x["status"] == "live")),
+        "{second}"
+    );
+    // Unknown stops are refused before any stream starts.
+    let missing = app
+        .get("/api/v1/stops/binh-duong:NOPE/departures/stream", &[])
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

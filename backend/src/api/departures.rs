@@ -51,10 +51,87 @@ pub async fn departures(
     headers: axum::http::HeaderMap,
     Query(params): Query<Params>,
 ) -> Result<Json<DeparturesResponse>, ApiError> {
+    departures_now(&state, &stop_id, &headers, &params).map(Json)
+}
+
+/// `GET /api/v1/stops/{stop_id}/departures/stream`: the same board as Server-Sent Events.
+/// The current board is sent at once (so a client that reconnects has it), then again each
+/// time its departures or realtime state change (checked every [`STREAM_CHECK`]); comments
+/// keep idle connections alive. The parameters are those of the board; a bad one or an unknown
+/// stop is refused before the stream starts, as a JSON error.
+pub async fn departures_stream(
+    State(state): State<AppState>,
+    Path(stop_id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(params): Query<Params>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let first = departures_now(&state, &stop_id, &headers, &params)?;
+    struct Stream {
+        state: AppState,
+        stop_id: String,
+        headers: axum::http::HeaderMap,
+        params: Params,
+        pending: Option<DeparturesResponse>,
+        shown: String,
+    }
+    let start = Stream {
+        state,
+        stop_id,
+        headers,
+        params,
+        pending: Some(first),
+        shown: String::new(),
+    };
+    let events = futures_util::stream::unfold(start, |mut s| async move {
+        loop {
+            let board = match s.pending.take() {
+                Some(board) => board,
+                None => {
+                    tokio::time::sleep(STREAM_CHECK).await;
+                    match departures_now(&s.state, &s.stop_id, &s.headers, &s.params) {
+                        Ok(board) => board,
+                        // The stop vanished with a new schedule: end the stream.
+                        Err(_) => return None,
+                    }
+                }
+            };
+            // What riders see changed? (`now` changes every second and does not count.)
+            let seen =
+                serde_json::to_string(&(&board.departures, &board.realtime)).unwrap_or_default();
+            if seen == s.shown {
+                continue;
+            }
+            s.shown = seen;
+            let event = Event::default()
+                .event("board")
+                .json_data(&board)
+                .unwrap_or_else(|_| Event::default().event("board"));
+            return Some((Ok(event), s));
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// How often a stream checks whether its board changed.
+const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The board of `stop_id` as of now.
+fn departures_now(
+    state: &AppState,
+    stop_id: &str,
+    headers: &axum::http::HeaderMap,
+    params: &Params,
+) -> Result<DeparturesResponse, ApiError> {
     let catalog = state.catalog.load();
     let (schedule, stop) = catalog
-        .resolve_stop(&stop_id)
-        .ok_or_else(|| ApiError::stop_not_found(&stop_id))?;
+        .resolve_stop(stop_id)
+        .ok_or_else(|| ApiError::stop_not_found(stop_id))?;
     let now = state.clock.now().as_second();
     let from = match &params.from {
         Some(text) => text
@@ -82,7 +159,7 @@ pub async fn departures(
             format!("{limit} is out of range; use 1 to {MAX_LIMIT}"),
         ));
     }
-    let lang = super::lang::requested(params.lang.as_deref(), &headers)
+    let lang = super::lang::requested(params.lang.as_deref(), headers)
         .or_else(|| schedule.lang.as_deref().map(str::to_owned))
         .unwrap_or_else(|| "en".to_owned());
     let to = from + i64::from(minutes) * 60;
@@ -97,11 +174,7 @@ pub async fn departures(
         lang: &lang,
         limit,
     };
-    Ok(Json(board(
-        schedule,
-        realtime.for_schedule(schedule),
-        &query,
-    )))
+    Ok(board(schedule, realtime.for_schedule(schedule), &query))
 }
 
 /// What one board shows: stops of one schedule, a window, a language, at most `limit` lines.

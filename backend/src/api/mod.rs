@@ -27,6 +27,10 @@ pub fn v1() -> Router<AppState> {
         .route("/stops", get(network::stops))
         .route("/stops/{stop_id}", get(network::stop))
         .route("/stops/{stop_id}/departures", get(departures::departures))
+        .route(
+            "/stops/{stop_id}/departures/stream",
+            get(departures::departures_stream),
+        )
         .route("/signage/{file}", get(signage::signage))
         .route("/routes", get(network::routes))
         .route("/routes/{route_id}", get(network::route))
