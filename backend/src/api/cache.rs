@@ -17,10 +17,22 @@ use quick_cache::sync::Cache;
 
 use crate::server::AppState;
 
-/// Boards kept at once (a few KB to a few tens of KB each).
-const CAPACITY: usize = 4096;
+/// Bytes of rendered boards kept at once (a board is a few KB to a few tens of KB).
+const CAPACITY_BYTES: u64 = 64 << 20;
+/// Boards expected at once, for sizing the table.
+const ESTIMATED_BOARDS: usize = 4096;
 /// Larger responses are not cached.
 const MAX_BODY: usize = 1 << 20;
+
+/// An entry weighs its body (plus a little for the key and headers).
+#[derive(Debug, Clone, Copy)]
+struct BodySize;
+
+impl quick_cache::Weighter<Key, Entry> for BodySize {
+    fn weight(&self, key: &Key, entry: &Entry) -> u64 {
+        (entry.body.len() + key.uri.len() + 512) as u64
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -45,14 +57,18 @@ struct Entry {
 #[derive(Clone)]
 pub struct BoardCache {
     state: AppState,
-    entries: Arc<Cache<Key, Entry>>,
+    entries: Arc<Cache<Key, Entry, BodySize>>,
 }
 
 impl BoardCache {
     pub fn new(state: AppState) -> Self {
         BoardCache {
             state,
-            entries: Arc::new(Cache::new(CAPACITY)),
+            entries: Arc::new(Cache::with_weighter(
+                ESTIMATED_BOARDS,
+                CAPACITY_BYTES,
+                BodySize,
+            )),
         }
     }
 }
