@@ -539,7 +539,7 @@ fn best_instance(schedule: &Schedule, v: &Vehicle, trips: &[TripIdx], named: boo
                     // A heading against the line's direction: the other direction's trip.
                     if !named
                         && let Some(bearing) = v.bearing
-                        && let Some(heading) = heading_at(shape, along)
+                        && let Some(heading) = shape.bearing_at(along, 15.0)
                         && angle_between(f64::from(bearing), heading) > 100.0
                     {
                         cost += 1800.0;
@@ -565,15 +565,6 @@ fn best_instance(schedule: &Schedule, v: &Vehicle, trips: &[TripIdx], named: boo
         }
     }
     best.map(|(_, f)| f)
-}
-
-/// Compass heading of the line at `along` metres, degrees clockwise from north.
-fn heading_at(line: &crate::schedule::Polyline, along: f64) -> Option<f64> {
-    let a = line.point_at((along - 15.0).max(0.0))?;
-    let b = line.point_at(along + 15.0)?;
-    let dx = (b.lon - a.lon) * a.lat.to_radians().cos();
-    let dy = b.lat - a.lat;
-    (dx != 0.0 || dy != 0.0).then(|| dx.atan2(dy).to_degrees().rem_euclid(360.0))
 }
 
 fn angle_between(a: f64, b: f64) -> f64 {

@@ -166,6 +166,16 @@ impl Polyline {
         sub.candidates(p, max)
     }
 
+    /// The line's direction of travel at `along_m`, in degrees clockwise from north, from the
+    /// points `half_m` metres before and after; `None` where those points coincide.
+    pub fn bearing_at(&self, along_m: f64, half_m: f64) -> Option<f64> {
+        let a = self.point_at(along_m - half_m)?;
+        let b = self.point_at(along_m + half_m)?;
+        let east = (b.lon - a.lon) * a.lat.to_radians().cos();
+        let north = b.lat - a.lat;
+        (east != 0.0 || north != 0.0).then(|| east.atan2(north).to_degrees().rem_euclid(360.0))
+    }
+
     /// The point at `along_m` metres along the line (clamped to its ends).
     pub fn point_at(&self, along_m: f64) -> Option<LatLon> {
         let last = self.points.len().checked_sub(1)?;

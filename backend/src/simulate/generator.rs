@@ -545,7 +545,7 @@ impl Simulator {
         let error_m = noise.range(5.0, 15.0);
         let angle = noise.range(0.0, std::f64::consts::TAU);
         let position = shifted(on_line, error_m * angle.sin(), error_m * angle.cos());
-        let mut bearing = line.and_then(|l| bearing_at(l, motion.along_m));
+        let mut bearing = line.and_then(|l| l.bearing_at(motion.along_m, 10.0));
         let mut speed_mps = 0.0;
         if !motion.stopped {
             bearing = bearing.map(|b| (b + noise.range(-4.0, 4.0)).rem_euclid(360.0));
@@ -681,18 +681,6 @@ pub(super) fn day_number(date: Date) -> i64 {
     let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// The direction of travel along `line` at `along_m`, in degrees clockwise from north.
-fn bearing_at(line: &Polyline, along_m: f64) -> Option<f64> {
-    let a = line.point_at(along_m - 10.0)?;
-    let b = line.point_at(along_m + 10.0)?;
-    let east = (b.lon - a.lon) * a.lat.to_radians().cos();
-    let north = b.lat - a.lat;
-    if east == 0.0 && north == 0.0 {
-        return None;
-    }
-    Some(east.atan2(north).to_degrees().rem_euclid(360.0))
 }
 
 /// `p` moved by metres east and north.
