@@ -378,20 +378,8 @@ pub fn trip_hint(t: &gtfs_rt::TripDescriptor) -> TripHint {
         trip_id: t.trip_id.clone().filter(|s| !s.is_empty()),
         route_id: t.route_id.clone().filter(|s| !s.is_empty()),
         direction_id: t.direction_id,
-        start_date: t
-            .start_date
-            .as_deref()
-            .and_then(|d| jiff::civil::Date::strptime("%Y%m%d", d).ok()),
-        start_time: t.start_time.as_deref().and_then(parse_hms),
+        start_date: t.start_date.as_deref().and_then(validate::parse_start_date),
+        start_time: t.start_time.as_deref().and_then(validate::parse_start_time),
         canceled: t.schedule_relationship == Some(ScheduleRelationship::Canceled as i32),
     }
-}
-
-/// `HH:MM:SS` (hours may exceed 23) → seconds.
-fn parse_hms(s: &str) -> Option<u32> {
-    let mut parts = s.split(':');
-    let h: u32 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let sec: u32 = parts.next()?.parse().ok()?;
-    (parts.next().is_none() && m < 60 && sec < 60).then_some(h * 3600 + m * 60 + sec)
 }
