@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::catalog::{Catalog, FeedEntry};
+use crate::catalog::Catalog;
+use crate::config::FeedConfig;
 use crate::pipeline::Pipeline;
 use crate::predict::{Basis, History, Settings, TripStatus};
 use crate::realtime::decode;
@@ -39,9 +40,6 @@ pub struct Options {
     /// replay can start from what earlier replays observed.
     pub data_dir: Option<PathBuf>,
 }
-
-/// How far back stored observations are learned from.
-pub const HISTORY_DAYS: i64 = 28;
 
 /// The `.pb` files of a directory with their header timestamps, in time order.
 pub fn snapshots(dir: &Path) -> anyhow::Result<(Vec<(u64, PathBuf)>, usize)> {
@@ -87,35 +85,27 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
     let started = std::time::Instant::now();
     let (files, skipped) = snapshots(&options.vehicle_positions)?;
     let first = i64::try_from(files[0].0).unwrap_or(0);
-    let feed_id = FeedId::from_name(
-        &options
-            .gtfs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
-    let probe_tz = jiff::tz::TimeZone::UTC;
-    let today = crate::schedule::time::local_date(first, &probe_tz);
-    let loaded = crate::feed::load(
-        crate::feed::Source::Path(&options.gtfs),
-        feed_id.clone(),
-        today,
-    )
-    .map_err(|report| {
+    let feed = FeedConfig {
+        id: FeedId::from_name(
+            &options
+                .gtfs
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        gtfs: options.gtfs.clone(),
+    };
+    let feed_id = feed.id.clone();
+    let today = crate::schedule::time::local_date(first, &jiff::tz::TimeZone::UTC);
+    let entry = crate::server::load_feed(&feed, today).map_err(|report| {
         anyhow::anyhow!(
             "the GTFS feed {} cannot be used:\n{}",
             options.gtfs.display(),
             crate::cli::format_report(&report)
         )
     })?;
-    let schedule = std::sync::Arc::new(loaded.schedule);
-    let catalog = Catalog::new(vec![FeedEntry {
-        schedule: schedule.clone(),
-        source: options.gtfs.display().to_string(),
-        loaded_at: jiff::Timestamp::now(),
-        report: std::sync::Arc::new(loaded.report),
-    }])
-    .map_err(anyhow::Error::msg)?;
+    let schedule = entry.schedule.clone();
+    let catalog = Catalog::new(vec![entry]).map_err(anyhow::Error::msg)?;
     let mut summary_learned = 0;
     let settings = Settings {
         horizon: options.horizon,
@@ -131,11 +121,11 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
     };
     let mut history = History::default();
     if let Some(store) = &store {
-        let calls = store.calls_since(&feed_id, first - HISTORY_DAYS * 86_400)?;
         // Only what happened before the replay starts: no peeking at its own future.
-        let calls: Vec<_> = calls.into_iter().filter(|c| c.arrival < first).collect();
-        history.learn(&schedule, &calls);
-        summary_learned = calls.len();
+        let since = first - crate::store::HISTORY_DAYS * 86_400;
+        let (learned, counts) = store.learn(std::slice::from_ref(&schedule), since, first)?;
+        history = learned;
+        summary_learned = counts.iter().sum();
     }
     let mut pipeline = Pipeline::new(&catalog, history, settings);
     let out = std::fs::File::create(&options.out)

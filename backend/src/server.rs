@@ -297,9 +297,6 @@ impl Application {
     }
 }
 
-/// How far back stored observations are learned from at start-up.
-const HISTORY_DAYS: i64 = 28;
-
 /// Opens the embedded database and learns what it remembers of each feed's vehicles.
 async fn open_store(
     data_dir: &Path,
@@ -311,15 +308,13 @@ async fn open_store(
         catalog.feeds().iter().map(|f| f.schedule.clone()).collect();
     tokio::task::spawn_blocking(move || {
         let mut store = Store::open(&dir)?;
-        let since = now.as_second() - HISTORY_DAYS * 86_400;
+        let since = now.as_second() - crate::store::HISTORY_DAYS * 86_400;
         let pruned = store.prune(since)?;
-        let mut history = History::default();
-        for schedule in &schedules {
-            let calls = store.calls_since(&schedule.feed_id, since)?;
-            history.learn(schedule, &calls);
+        let (history, counts) = store.learn(&schedules, since, i64::MAX)?;
+        for (schedule, calls) in schedules.iter().zip(counts) {
             tracing::info!(
                 feed = %schedule.feed_id,
-                calls = calls.len(),
+                calls,
                 pruned,
                 "learned from stored observations"
             );

@@ -9,11 +9,16 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use rusqlite::{Connection, params};
 
-use crate::predict::ObservedCall;
-use crate::schedule::FeedId;
+use std::sync::Arc;
+
+use crate::predict::{History, ObservedCall};
+use crate::schedule::{FeedId, Schedule};
 
 /// The database file's name inside the data directory.
 pub const FILE_NAME: &str = "rtpi.sqlite3";
+
+/// How far back stored observations are learned from (server start-up, replays).
+pub const HISTORY_DAYS: i64 = 28;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -121,13 +126,41 @@ impl Store {
     /// Calls of `feed` that arrived at or after `since` (unix seconds), in trip order (each
     /// trip instance's calls by stop_sequence), ready to learn from.
     pub fn calls_since(&self, feed: &FeedId, since: i64) -> Result<Vec<ObservedCall>, StoreError> {
+        self.calls_between(feed, since, i64::MAX)
+    }
+
+    /// What the calls stored for each schedule's feed, arrived in `[since, until)`, teach;
+    /// and how many calls that was, per feed.
+    pub fn learn(
+        &self,
+        schedules: &[Arc<Schedule>],
+        since: i64,
+        until: i64,
+    ) -> Result<(History, Vec<usize>), StoreError> {
+        let mut history = History::default();
+        let mut counts = Vec::with_capacity(schedules.len());
+        for schedule in schedules {
+            let calls = self.calls_between(&schedule.feed_id, since, until)?;
+            history.learn(schedule, &calls);
+            counts.push(calls.len());
+        }
+        Ok((history, counts))
+    }
+
+    /// Calls of `feed` that arrived in `[since, until)`, in trip order.
+    fn calls_between(
+        &self,
+        feed: &FeedId,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<ObservedCall>, StoreError> {
         let mut query = self.conn.prepare_cached(
             "SELECT trip_id, service_date, stop_sequence, stop_id, vehicle_id, arrival,
                     departure, scheduled_arrival
-             FROM observed_calls WHERE feed = ?1 AND arrival >= ?2
+             FROM observed_calls WHERE feed = ?1 AND arrival >= ?2 AND arrival < ?3
              ORDER BY service_date, trip_id, stop_sequence",
         )?;
-        let rows = query.query_map(params![feed.as_str(), since], |r| {
+        let rows = query.query_map(params![feed.as_str(), since, until], |r| {
             let date: String = r.get(1)?;
             Ok((
                 date,
