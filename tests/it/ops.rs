@@ -1,7 +1,6 @@
 //! Operations on the real server: Prometheus metrics, CORS, rate limiting, compression and
 //! request ids.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +12,6 @@ use backend::server::{Application, Clock};
 use backend::simulate::Simulator;
 use prost::Message as _;
 use reqwest::{StatusCode, header};
-use tokio::sync::oneshot;
 
 use crate::support::{repo_root, today};
 
@@ -26,7 +24,7 @@ const DEPARTURES: &str = "/api/v1/stops/binh-duong:ST_HIKARI/departures";
 struct TestApp {
     base: String,
     client: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    _server: crate::support::Running,
     _dirs: tempfile::TempDir,
 }
 
@@ -75,14 +73,7 @@ fn sample_feed() -> FeedConfig {
 /// The server on port 0 with the sample network, a push source and `limits`.
 async fn spawn(limits: Limits) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let site_dir: PathBuf = dirs.path().join("site");
-    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
-    std::fs::write(site_dir.join("pkg/frontend_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
     let config = Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dirs.path().join("data"),
-        site_dir,
-        feeds: vec![sample_feed()],
         realtime: vec![RealtimeConfig {
             id: PUSH_SOURCE.to_owned(),
             feed: FeedId::new("binh-duong").expect("valid id"),
@@ -93,22 +84,18 @@ async fn spawn(limits: Limits) -> TestApp {
             interval: Duration::from_secs(15),
             timeout: Duration::from_secs(10),
         }],
-        simulate: false,
         limits,
+        ..crate::support::test_config(&dirs, vec![sample_feed()])
     };
     let clock = Clock::fixed(MONDAY_7AM.parse().expect("valid instant"));
     let app = Application::build(&config, clock)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.address());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = crate::support::run(app);
     TestApp {
-        base,
+        base: server.base.clone(),
         client: crate::support::http_client(),
-        _stop: stop,
+        _server: server,
         _dirs: dirs,
     }
 }

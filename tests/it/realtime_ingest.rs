@@ -21,7 +21,6 @@ use gtfs_rt::{
     FeedEntity, FeedHeader, FeedMessage, Message as _, Position, TripDescriptor, VehicleDescriptor,
     VehiclePosition, feed_header,
 };
-use tokio::sync::oneshot;
 
 use crate::support::{fixture, shared_data};
 
@@ -129,7 +128,7 @@ struct TestApp {
     base: String,
     client: reqwest::Client,
     realtime: Arc<arc_swap::ArcSwap<backend::predict::Snapshot>>,
-    _stop: oneshot::Sender<()>,
+    _server: crate::support::Running,
     _dirs: tempfile::TempDir,
 }
 
@@ -144,32 +143,19 @@ async fn spawn_with_clock(
     clock: Clock,
 ) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let site_dir: PathBuf = dirs.path().join("site");
-    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
-    std::fs::write(site_dir.join("pkg/frontend_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
     let config = Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dirs.path().join("data"),
-        site_dir,
-        feeds,
         realtime,
-        simulate: false,
-        limits: backend::config::Limits::off(),
+        ..crate::support::test_config(&dirs, feeds)
     };
     let app = Application::build(&config, clock)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.address());
-    let realtime = app.realtime();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = crate::support::run(app);
     TestApp {
-        base,
+        base: server.base.clone(),
         client: crate::support::http_client(),
-        realtime,
-        _stop: stop,
+        realtime: server.realtime.clone(),
+        _server: server,
         _dirs: dirs,
     }
 }

@@ -17,13 +17,12 @@
 //!   started 07:20:00 (brt-1, 45 s late), and the run starting at 07:41:10, between the
 //!   nominal starts (brt-2, waiting at the first stop BD5010, 1 minute late).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use api_types::{Basis, DepartureStatus, DeparturesResponse, ErrorBody, RealtimeStatus};
 use arc_swap::ArcSwap;
 use backend::catalog::Catalog;
-use backend::config::{Config, FeedConfig};
+use backend::config::FeedConfig;
 use backend::predict::{
     self, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
 };
@@ -34,7 +33,6 @@ use gtfs_rt::trip_descriptor::ScheduleRelationship as TripRel;
 use gtfs_rt::trip_update::stop_time_update::ScheduleRelationship as StopRel;
 use gtfs_rt::{FeedMessage, Message as _, TripUpdate};
 use reqwest::StatusCode;
-use tokio::sync::oneshot;
 
 use crate::support::{at, http_client, repo_root, today};
 
@@ -47,7 +45,7 @@ pub(crate) struct TestApp {
     client: reqwest::Client,
     realtime: Arc<ArcSwap<Snapshot>>,
     schedules: Vec<Arc<Schedule>>,
-    _stop: oneshot::Sender<()>,
+    _server: crate::support::Running,
     _dirs: tempfile::TempDir,
 }
 
@@ -94,8 +92,6 @@ impl TestApp {
 /// The server with the sample network as feeds `ids`, clock stopped at [`NOW`].
 pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let site_dir: PathBuf = dirs.path().join("site");
-    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
     let feeds: Vec<FeedConfig> = ids
         .iter()
         .map(|id| FeedConfig {
@@ -108,32 +104,19 @@ pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
         .map(|f| load_feed(f, today()).unwrap_or_else(|r| panic!("sample feed loads: {r:?}")))
         .collect();
     let schedules = entries.iter().map(|e| e.schedule.clone()).collect();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dirs.path().join("data"),
-        site_dir,
-        feeds,
-        realtime: Vec::new(),
-        simulate: false,
-        limits: backend::config::Limits::off(),
-    };
+    let config = crate::support::test_config(&dirs, feeds);
     let catalog = Catalog::new(entries).expect("distinct feed ids");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));
     let app = Application::with_catalog(&config, catalog, clock)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.address());
-    let realtime = app.realtime();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = crate::support::run(app);
     TestApp {
-        base,
+        base: server.base.clone(),
         client: http_client(),
-        realtime,
+        realtime: server.realtime.clone(),
         schedules,
-        _stop: stop,
+        _server: server,
         _dirs: dirs,
     }
 }

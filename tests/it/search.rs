@@ -2,7 +2,6 @@
 //! Duong network, clock stopped on Monday 2026-11-23 at 07:40, realtime published by hand
 //! through `Application::realtime()`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use api_types::{
@@ -11,14 +10,13 @@ use api_types::{
 };
 use arc_swap::ArcSwap;
 use backend::catalog::Catalog;
-use backend::config::{Config, FeedConfig};
+use backend::config::FeedConfig;
 use backend::predict::{FeedSnapshot, Snapshot, VehicleView};
 use backend::realtime::TripInstance;
 use backend::schedule::{FeedId, Schedule};
 use backend::server::{Application, Clock, load_feed};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
-use tokio::sync::oneshot;
 
 use crate::support::{at, http_client, repo_root, today};
 
@@ -32,7 +30,7 @@ struct TestApp {
     client: reqwest::Client,
     realtime: Arc<ArcSwap<Snapshot>>,
     schedule: Arc<Schedule>,
-    _stop: oneshot::Sender<()>,
+    _server: crate::support::Running,
     _dirs: tempfile::TempDir,
 }
 
@@ -64,40 +62,25 @@ impl TestApp {
 
 async fn spawn() -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let site_dir: PathBuf = dirs.path().join("site");
-    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
     let feed = FeedConfig {
         id: FeedId::new("binh-duong").expect("valid id"),
         gtfs: repo_root().join("feeds/binh-duong"),
     };
     let entry = load_feed(&feed, today()).unwrap_or_else(|r| panic!("sample feed loads: {r:?}"));
     let schedule = entry.schedule.clone();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dirs.path().join("data"),
-        site_dir,
-        feeds: vec![feed],
-        realtime: Vec::new(),
-        simulate: false,
-        limits: backend::config::Limits::off(),
-    };
+    let config = crate::support::test_config(&dirs, vec![feed]);
     let catalog = Catalog::new(vec![entry]).expect("one feed");
     let clock = Clock::fixed(NOW.parse().expect("valid instant"));
     let app = Application::with_catalog(&config, catalog, clock)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.address());
-    let realtime = app.realtime();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = crate::support::run(app);
     TestApp {
-        base,
+        base: server.base.clone(),
         client: http_client(),
-        realtime,
+        realtime: server.realtime.clone(),
         schedule,
-        _stop: stop,
+        _server: server,
         _dirs: dirs,
     }
 }

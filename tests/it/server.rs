@@ -1,21 +1,18 @@
 //! The real server on a real port, queried with a real HTTP client: health, the departure
 //! board, errors, several feeds at once, and the web app's pages.
 
-use std::path::PathBuf;
-
 use api_types::{DepartureStatus, DeparturesResponse, ErrorBody, Health};
-use backend::config::{Config, FeedConfig};
+use backend::config::FeedConfig;
 use backend::schedule::FeedId;
 use backend::server::{Application, Clock};
 use reqwest::StatusCode;
-use tokio::sync::oneshot;
 
 use crate::support::{at, repo_root};
 
 struct TestApp {
     base: String,
     client: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    _server: crate::support::Running,
     _dirs: tempfile::TempDir,
 }
 
@@ -57,32 +54,16 @@ fn sample_feed(id: &str) -> FeedConfig {
 /// Starts the server on port 0 with `feeds` and a clock stopped at `now`.
 async fn spawn(feeds: Vec<FeedConfig>, now: &str) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let site_dir: PathBuf = dirs.path().join("site");
-    // A stand-in bundle: the tests check the wiring, not the wasm build.
-    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
-    std::fs::write(site_dir.join("pkg/frontend_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
-    let config = Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dirs.path().join("data"),
-        site_dir,
-        feeds,
-        realtime: Vec::new(),
-        simulate: false,
-        limits: backend::config::Limits::off(),
-    };
+    let config = crate::support::test_config(&dirs, feeds);
     let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::build(&config, clock)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.address());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = crate::support::run(app);
     TestApp {
-        base,
+        base: server.base.clone(),
         client: crate::support::http_client(),
-        _stop: stop,
+        _server: server,
         _dirs: dirs,
     }
 }

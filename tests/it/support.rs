@@ -79,3 +79,48 @@ pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
+
+/// A configuration for a server under test: port 0, its data and site directories in `dirs`
+/// (with a stand-in bundle: tests check the wiring, not the wasm build), `feeds`, and no
+/// realtime source, simulator or rate limit (tests add what they exercise).
+pub fn test_config(
+    dirs: &tempfile::TempDir,
+    feeds: Vec<backend::config::FeedConfig>,
+) -> backend::config::Config {
+    let site_dir = dirs.path().join("site");
+    std::fs::create_dir_all(site_dir.join("pkg")).expect("site dir");
+    std::fs::write(site_dir.join("pkg/frontend_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
+    backend::config::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dirs.path().join("data"),
+        site_dir,
+        feeds,
+        realtime: Vec::new(),
+        simulate: false,
+        limits: backend::config::Limits::off(),
+    }
+}
+
+/// A server under test, running in the background until this is dropped.
+pub struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Where its realtime snapshots are published (tests publish hand-built ones).
+    pub realtime: std::sync::Arc<arc_swap::ArcSwap<backend::predict::Snapshot>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Runs `app` in the background.
+pub fn run(app: backend::server::Application) -> Running {
+    let base = format!("http://{}", app.address());
+    let realtime = app.realtime();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    Running {
+        base,
+        realtime,
+        _stop: stop,
+    }
+}
