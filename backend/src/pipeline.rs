@@ -115,10 +115,6 @@ impl Pipeline {
         &self.tracker
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     pub fn history(&self) -> &History {
         &self.history
     }

@@ -9,7 +9,7 @@ pub mod model;
 pub mod snapshot;
 
 pub use history::{History, ObservedCall};
-pub use model::{Settings, early_margin, feed_snapshot, merge_agency};
+pub use model::{Settings, feed_snapshot, merge_agency};
 pub use snapshot::{
     Basis, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
 };
