@@ -259,6 +259,7 @@ fn run_simulate(args: SimulateArgs) -> ExitCode {
         let sim = SimFeed::new(Simulator::new(schedule, args.seed), Clock::system());
         println!("vehicle positions: http://{address}/vehicle-positions.pb");
         println!("trip updates:      http://{address}/trip-updates.pb");
+        println!("alerts:            http://{address}/alerts.pb");
         tracing::info!(seed = args.seed, "listening on http://{address}");
         simulate::serve(listener, sim, shutdown_signal()).await?;
         anyhow::Ok(())

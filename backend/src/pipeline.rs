@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use crate::catalog::Catalog;
 use crate::predict::{History, ObservedCall, Settings, Snapshot};
 use crate::predict::{feed_snapshot, merge_agency};
+use crate::realtime::alerts::ServiceAlert;
 use crate::realtime::tracker::{Report, Tracker, TripHint};
 use crate::realtime::trip_updates::{self, AgencyUpdates};
 use crate::realtime::{Finding, Level, decode, validate};
@@ -72,6 +73,8 @@ pub struct Pipeline {
     sources: FxHashMap<String, SourceStatus>,
     tracker: Tracker,
     agency: AgencyUpdates,
+    /// The alerts of each source's last message (a FULL_DATASET replaces them all).
+    alerts: FxHashMap<String, Vec<Arc<ServiceAlert>>>,
     history: History,
     settings: Settings,
     last_header: u64,
@@ -84,6 +87,7 @@ impl Pipeline {
             sources: FxHashMap::default(),
             tracker: Tracker::default(),
             agency: AgencyUpdates::default(),
+            alerts: FxHashMap::default(),
             history,
             settings,
             last_header: 0,
@@ -106,6 +110,11 @@ impl Pipeline {
                 .is_none_or(|new| new.version != old.version)
             {
                 self.tracker.reset_feed(id);
+                // Resolved against the old version's indexes: wait for the next message.
+                let sources = &self.sources;
+                self.alerts.retain(|source, _| {
+                    sources.get(source).is_none_or(|st| st.feed != id.as_str())
+                });
             }
         }
         self.schedules = schedules;
@@ -206,6 +215,7 @@ impl Pipeline {
             .unwrap_or(now);
         let mut observed = Vec::new();
         let mut agency = Vec::new();
+        let mut alerts = Vec::new();
         for entity in &usable.entity {
             if let Some(vp) = &entity.vehicle
                 && let Some(report) = report_of(&entity.id, vp, header_time)
@@ -218,8 +228,14 @@ impl Pipeline {
                     agency.push(t);
                 }
             }
+            if let Some(a) = &entity.alert
+                && let Some(a) = ServiceAlert::resolve(&schedule, source, &entity.id, a)
+            {
+                alerts.push(Arc::new(a));
+            }
         }
         self.agency.replace(source, agency);
+        self.alerts.insert(source.to_owned(), alerts);
         self.history.learn(&schedule, &observed);
         IngestReport {
             accepted: true,
@@ -275,6 +291,18 @@ impl Pipeline {
                     self.settings.vehicle_timeout,
                 ),
             );
+            let mut alerts: Vec<Arc<ServiceAlert>> = self
+                .alerts
+                .iter()
+                .filter(|(source, _)| {
+                    sources
+                        .get(*source)
+                        .is_some_and(|st| st.feed == id.as_str())
+                })
+                .flat_map(|(_, a)| a.iter().filter(|a| !a.expired_at(now)).cloned())
+                .collect();
+            alerts.sort_by(|a, b| a.id.cmp(&b.id));
+            feed.alerts = alerts;
             if self.degraded(id, now) {
                 // Never old numbers presented as live: the timetable, labelled.
                 feed.degraded = true;

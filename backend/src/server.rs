@@ -348,6 +348,7 @@ async fn start_simulators(catalog: &Catalog, clock: &Clock) -> anyhow::Result<Ve
                 RealtimeKind::VehiclePositions,
             ),
             ("trip-updates", "trip-updates.pb", RealtimeKind::TripUpdates),
+            ("alerts", "alerts.pb", RealtimeKind::Alerts),
         ] {
             sources.push(RealtimeConfig {
                 id: format!("simulator-{id}-{suffix}"),

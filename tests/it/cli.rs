@@ -262,8 +262,8 @@ async fn serve_with_the_sample_network_polls_its_simulated_vehicles() {
             .collect();
         assert_eq!(
             sources.len(),
-            2,
-            "vehicle positions and trip updates: {:?}",
+            3,
+            "vehicle positions, trip updates and alerts: {:?}",
             health.realtime
         );
         if sources

@@ -2,6 +2,7 @@
 //! They drive the real components: feeds read from files by the real loader, the real server
 //! on a real port with a real HTTP client, the real `backend` executable.
 
+mod alerts;
 mod architecture;
 mod cli;
 mod ops;

@@ -326,7 +326,10 @@ async fn the_display_page_shows_live_timetable_and_cancelled() {
     assert!(page.contains("class=\"cancelled\""), "{page}");
     assert!(page.contains("Hủy chuyến"), "{page}");
     assert!(page.contains("6 phút"), "{page}");
-    assert!(page.contains("class=\"alerts\""), "{page}");
+    assert!(
+        !page.contains("class=\"alerts\""),
+        "no alerts box without alerts: {page}"
+    );
     assert!(
         !page.contains("Dữ liệu trễ"),
         "no stale banner when live: {page}"

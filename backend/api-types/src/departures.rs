@@ -20,6 +20,10 @@ pub struct DeparturesResponse {
     /// `scheduled_departure`. A late bus scheduled before `from` but expected after it is
     /// listed; a bus that has already passed the stop is not.
     pub departures: Vec<Departure>,
+    /// Service alerts that concern this board (its stops, the routes and trips on it), active
+    /// now or starting before the window ends. Most severe first.
+    #[serde(default)]
+    pub alerts: Vec<crate::Alert>,
 }
 
 /// Where the times of a board come from, for the whole board.

@@ -13,6 +13,7 @@
 //!   so a client can show local time without a time-zone database;
 //! - service dates are `YYYY-MM-DD`.
 
+pub mod alerts;
 pub mod departures;
 pub mod error;
 pub mod health;
@@ -21,6 +22,7 @@ pub mod realtime;
 pub mod report;
 pub mod signage;
 
+pub use alerts::{ActivePeriod, Alert, AlertsResponse};
 pub use departures::{
     Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
     StopRef,

@@ -32,6 +32,9 @@ pub struct SignageBoard {
     pub data_age_s: Option<i64>,
     /// Sorted by expected departure.
     pub departures: Vec<SignageDeparture>,
+    /// Headlines of the service alerts active now that concern this board, most severe first.
+    #[serde(default)]
+    pub alerts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

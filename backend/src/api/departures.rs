@@ -228,6 +228,10 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
         .filter(|l| (from..to).contains(&l.expected))
         .collect();
     drop_nominal_runs_of_live_headway_trips(s, &mut lines);
+    let mut trips: Vec<_> = lines.iter().map(|l| l.call.trip).collect();
+    trips.sort_unstable();
+    trips.dedup();
+    let alerts = super::alerts::for_board(s, rt, &stops, &trips, now, to, lang);
     lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
     lines.truncate(limit);
     DeparturesResponse {
@@ -246,6 +250,7 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
             .iter()
             .map(|l| departure(s, rt, l, now, lang))
             .collect(),
+        alerts,
     }
 }
 

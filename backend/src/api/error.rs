@@ -40,6 +40,16 @@ impl ApiError {
         )
     }
 
+    pub fn route_not_found(id: &str) -> Self {
+        ApiError::NotFound(
+            "route_not_found",
+            format!(
+                "No route has the id {id:?}. Route ids look like \"feed:route_id\"; GET \
+                 /api/v1/routes lists them."
+            ),
+        )
+    }
+
     pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> Self {
         ApiError::BadRequest("invalid_parameter", format!("{name}: {problem}"))
     }

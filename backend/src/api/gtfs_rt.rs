@@ -662,6 +662,7 @@ mod tests {
                 vehicles,
                 degraded: false,
                 data_time: Some(t(hms(6, 20, 0))),
+                alerts: Vec::new(),
             },
         );
         Snapshot {

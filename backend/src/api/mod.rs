@@ -2,6 +2,7 @@
 //! the schedule's queries, and turn the answer into the wire types of `api_types` or into
 //! GTFS-Realtime messages. No domain logic lives here.
 
+mod alerts;
 pub mod cache;
 mod departures;
 mod error;
@@ -36,6 +37,7 @@ pub fn v1() -> Router<AppState> {
         .route("/routes/{route_id}", get(network::route))
         .route("/vehicles", get(network::vehicles))
         .route("/time", get(network::time))
+        .route("/alerts", get(alerts::alerts))
         .layer(crate::ops::public_cors());
     Router::new()
         .merge(public)

@@ -308,16 +308,6 @@ pub async fn routes(
     Json(RoutesResponse { lang, routes })
 }
 
-fn route_not_found(id: &str) -> ApiError {
-    ApiError::NotFound(
-        "route_not_found",
-        format!(
-            "No route has the id {id:?}. Route ids look like \"feed:route_id\"; GET \
-             /api/v1/routes lists them."
-        ),
-    )
-}
-
 /// Every `step`-th point (and the last), so that at most about [`MAX_SHAPE_POINTS`] remain.
 fn thin(points: &[LatLon]) -> Vec<[f64; 2]> {
     let step = points.len().div_ceil(MAX_SHAPE_POINTS).max(1);
@@ -421,7 +411,7 @@ pub async fn route(
     let catalog = state.catalog.load();
     let (s, r) = catalog
         .resolve_route(&route_id)
-        .ok_or_else(|| route_not_found(&route_id))?;
+        .ok_or_else(|| ApiError::route_not_found(&route_id))?;
     let now = state.clock.now().as_second();
     let realtime = state.realtime.load();
     let vehicles = realtime
@@ -460,7 +450,7 @@ pub async fn vehicles(
         Some(id) => {
             let (s, r) = catalog
                 .resolve_route(id)
-                .ok_or_else(|| route_not_found(id))?;
+                .ok_or_else(|| ApiError::route_not_found(id))?;
             Some((s.feed_id.clone(), r))
         }
         None => None,

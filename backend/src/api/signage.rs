@@ -288,6 +288,19 @@ fn compact(
         stale: board.realtime != RealtimeStatus::Live,
         data_age_s,
         departures,
+        alerts: board
+            .alerts
+            .iter()
+            .filter(|a| a.active)
+            .filter_map(|a| {
+                let text = if a.header.is_empty() {
+                    a.description.as_deref()?
+                } else {
+                    &a.header
+                };
+                Some(text.to_owned())
+            })
+            .collect(),
     }
 }
 

@@ -1,8 +1,11 @@
 //! The published result of the engine: per feed, predicted trip instances and vehicles.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::realtime::TripInstance;
+use crate::realtime::alerts::ServiceAlert;
 use crate::schedule::{FeedId, LatLon, RouteIdx, Schedule, StopIdx};
 
 /// Everything realtime at one instant. Immutable once built; published with `ArcSwap`.
@@ -47,6 +50,9 @@ pub struct FeedSnapshot {
     pub degraded: bool,
     /// Newest data time among the feed's sources (unix seconds), if any.
     pub data_time: Option<i64>,
+    /// Service alerts of the feed's sources not yet over (active now or later), by id. Kept
+    /// while the feed is degraded: an announced closure stays true when the AVL feed dies.
+    pub alerts: Vec<Arc<ServiceAlert>>,
 }
 
 impl FeedSnapshot {

@@ -7,8 +7,10 @@
 //! - [`validate`]: GTFS-Realtime validator rules (E001, E003, E026…) against the schedule;
 //! - [`tracker`]: vehicles matched to trip instances, their progress along the shape, and the
 //!   arrivals and departures they make at stops;
-//! - [`trip_updates`]: the agency's own TripUpdates (cancellations, skipped stops, times).
+//! - [`trip_updates`]: the agency's own TripUpdates (cancellations, skipped stops, times);
+//! - [`alerts`]: service alerts, their selectors resolved to routes, stops and trips.
 
+pub mod alerts;
 pub mod decode;
 pub mod tracker;
 pub mod trip_updates;

@@ -197,6 +197,24 @@ pub struct Route {
     pub sort_order: Option<u32>,
 }
 
+impl Route {
+    /// The GTFS `route_type` number (3 = bus; extended types as they are).
+    pub fn type_code(&self) -> i32 {
+        match self.route_type {
+            RouteType::Tramway => 0,
+            RouteType::Subway => 1,
+            RouteType::Rail => 2,
+            RouteType::Bus => 3,
+            RouteType::Ferry => 4,
+            RouteType::CableCar => 5,
+            RouteType::Gondola => 6,
+            RouteType::Funicular => 7,
+            RouteType::Extended(e) => i32::from(e as i16),
+            RouteType::Other(n) => i32::from(n),
+        }
+    }
+}
+
 /// A contiguous range of another vector: `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {

@@ -338,6 +338,11 @@ impl Simulator {
         }
     }
 
+    /// The simulated service alerts at `now` (see `simulate::alerts`).
+    pub fn alerts(&self, now: i64) -> FeedMessage {
+        super::alerts::alerts(&self.schedule, now)
+    }
+
     /// The vehicles on the feed at `now`, sorted by vehicle number.
     pub(super) fn vehicles(&mut self, now: i64) -> Vec<Vehicle> {
         let schedule = self.schedule.clone();
@@ -637,7 +642,7 @@ impl Simulator {
     }
 }
 
-fn header(now: i64) -> FeedHeader {
+pub(super) fn header(now: i64) -> FeedHeader {
     FeedHeader {
         gtfs_realtime_version: "2.0".into(),
         incrementality: Some(feed_header::Incrementality::FullDataset as i32),

@@ -1,6 +1,6 @@
 //! The IO shell: the simulator served over HTTP like a real GTFS-Realtime producer.
 //!
-//! `GET /vehicle-positions.pb` and `GET /trip-updates.pb` answer protobuf
+//! `GET /vehicle-positions.pb`, `GET /trip-updates.pb` and `GET /alerts.pb` answer protobuf
 //! (`application/x-protobuf`), or the proto3 JSON view with `?format=json`. A message is
 //! generated at most once per [`TICK_S`] seconds of the clock and shared by the requests in
 //! between, with a strong `ETag`: a poller sending `If-None-Match` gets `304 Not Modified`
@@ -38,7 +38,7 @@ struct Inner {
     sim: Mutex<Simulator>,
     clock: Clock,
     /// The latest message of each kind.
-    cache: Mutex<[Option<Encoded>; 2]>,
+    cache: Mutex<[Option<Encoded>; 3]>,
 }
 
 impl std::fmt::Debug for SimFeed {
@@ -61,6 +61,7 @@ struct Encoded {
 enum Kind {
     VehiclePositions = 0,
     TripUpdates = 1,
+    Alerts = 2,
 }
 
 impl SimFeed {
@@ -69,7 +70,7 @@ impl SimFeed {
             inner: Arc::new(Inner {
                 sim: Mutex::new(sim),
                 clock,
-                cache: Mutex::new([None, None]),
+                cache: Mutex::new([None, None, None]),
             }),
         }
     }
@@ -96,6 +97,7 @@ impl SimFeed {
             match kind {
                 Kind::VehiclePositions => sim.snapshot(tick),
                 Kind::TripUpdates => sim.trip_updates(tick),
+                Kind::Alerts => sim.alerts(tick),
             }
         };
         let bytes = message.encode_to_vec();
@@ -109,11 +111,12 @@ impl SimFeed {
     }
 }
 
-/// `GET /vehicle-positions.pb` and `GET /trip-updates.pb`.
+/// `GET /vehicle-positions.pb`, `GET /trip-updates.pb` and `GET /alerts.pb`.
 pub fn router(feed: SimFeed) -> Router {
     Router::new()
         .route("/vehicle-positions.pb", get(vehicle_positions))
         .route("/trip-updates.pb", get(trip_updates))
+        .route("/alerts.pb", get(alerts))
         .with_state(feed)
 }
 
@@ -171,6 +174,14 @@ async fn trip_updates(
     headers: HeaderMap,
 ) -> Response {
     respond(&feed, Kind::TripUpdates, &query, &headers)
+}
+
+async fn alerts(
+    State(feed): State<SimFeed>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+) -> Response {
+    respond(&feed, Kind::Alerts, &query, &headers)
 }
 
 fn respond(feed: &SimFeed, kind: Kind, query: &FormatQuery, headers: &HeaderMap) -> Response {

@@ -14,8 +14,11 @@
 //!   Block trips are one vehicle. About 5 % of vehicles send no trip_id (half only their
 //!   route_id, half nothing but their position) and about 1 trip instance in 50 is cancelled:
 //!   no bus runs it, and the trip updates feed says `CANCELED`.
+//! - `alerts`: two simulated service alerts (a route's rush-hour delays, a moved stop), in
+//!   Vietnamese, English and Japanese, served as an Alerts feed.
 //! - [`router`], [`spawn`], [`serve`] (`http`): the IO shell: a clock, a cache per tick, ETags.
 
+mod alerts;
 mod generator;
 mod hash;
 mod http;

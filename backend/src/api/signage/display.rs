@@ -119,7 +119,7 @@ pub fn page(board: &SignageBoard) -> String {
          {stale}\
          <main><table><thead><tr><th>{route}</th><th>{destination}</th><th class=\"min\">{departs}</th></tr></thead>\n\
          <tbody>\n{rows}</tbody></table></main>\n\
-         <section class=\"alerts\" aria-label=\"{alerts}\"></section>\n\
+         {alerts}\
          </body></html>\n",
         lang = escape(&board.lang),
         now = escape(&board.now),
@@ -127,7 +127,23 @@ pub fn page(board: &SignageBoard) -> String {
         route = escape(l.route),
         destination = escape(l.destination),
         departs = escape(l.departs),
-        alerts = escape(l.alerts),
+        alerts = alerts(l, &board.alerts),
+    )
+}
+
+/// The alerts area: each headline with a warning sign (an icon and the heading's word, not
+/// colour alone); nothing when there are none.
+fn alerts(l: &Labels, alerts: &[String]) -> String {
+    if alerts.is_empty() {
+        return String::new();
+    }
+    let items: String = alerts
+        .iter()
+        .map(|a| format!("<li><span aria-hidden=\"true\">⚠</span> {}</li>", escape(a)))
+        .collect();
+    format!(
+        "<section class=\"alerts\" aria-label=\"{label}\"><h2>{label}</h2><ul>{items}</ul></section>\n",
+        label = escape(l.alerts),
     )
 }
 
@@ -185,12 +201,26 @@ td{padding:1vh .5vw;border-bottom:.2vh solid #333;vertical-align:middle}\
 .cancelled .headsign,.cancelled .time{text-decoration:line-through;color:#aaa}\
 .cancelled .minutes,.skipped .minutes{color:#ff8080}\
 .empty{text-align:center;color:#ccc}\
-.alerts{margin-top:2vh;min-height:6vh}\
+.alerts{margin-top:2vh;border:.3vh solid #ffd400;border-radius:.8vh;padding:1vh 1.5vw}\
+.alerts h2{font-size:3vh;margin:0;color:#ffd400;text-transform:uppercase;letter-spacing:.1em}\
+.alerts ul{margin:.5vh 0 0;padding:0;list-style:none}\
+.alerts li{font-size:4vh;margin:.5vh 0}\
 .error{padding:10vh 5vw}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alerts_box_only_when_there_are_alerts() {
+        let l = labels("en");
+        assert_eq!(alerts(l, &[]), "");
+        let html = alerts(l, &["Lift <out>".to_owned()]);
+        assert!(
+            html.contains("<h2>Alerts</h2>") && html.contains("Lift &lt;out&gt;"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn escape_covers_markup_and_quotes() {

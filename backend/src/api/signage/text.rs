@@ -1,7 +1,8 @@
 //! `GET /api/v1/signage/{stop_id}.txt`: the board as fixed-width lines for LED signs.
 //!
 //! A header line (stop name, clock), a stale line when realtime is not live, then one line
-//! per departure: `ROUTE HEADSIGN…  MIN`, the headsign cut to fit. Every line is exactly
+//! per departure: `ROUTE HEADSIGN…  MIN`, the headsign cut to fit, then one line per alert
+//! headline (`! text`, cut to fit). Every line is exactly
 //! `width` characters (Unicode scalar values, not bytes) and ends with `\n`.
 //!
 //! `ascii=1` transliterates for controllers without Vietnamese glyphs: diacritics removed,
@@ -33,6 +34,10 @@ pub fn render(board: &SignageBoard, width: usize, ascii: bool) -> String {
             _ => route,
         };
         lines.push(two_columns(&left, &minutes, width));
+    }
+    // Alerts last: a sign that shows only its first lines keeps the departures.
+    for a in &board.alerts {
+        lines.push(fit(&format!("! {a}"), width));
     }
     let mut out = String::new();
     for line in lines {
