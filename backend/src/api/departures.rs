@@ -56,7 +56,7 @@ pub async fn departures(
 
 /// `GET /api/v1/stops/{stop_id}/departures/stream`: the same board as Server-Sent Events.
 /// The current board is sent at once (so a client that reconnects has it), then again each
-/// time its departures or realtime state change (checked every [`STREAM_CHECK`]); comments
+/// time its departures, realtime state or alerts change (checked every [`STREAM_CHECK`]); comments
 /// keep idle connections alive. The parameters are those of the board; a bad one or an unknown
 /// stop is refused before the stream starts, as a JSON error.
 pub async fn departures_stream(
@@ -102,8 +102,8 @@ pub async fn departures_stream(
                 }
             };
             // What riders see changed? (`now` changes every second and does not count.)
-            let seen =
-                serde_json::to_string(&(&board.departures, &board.realtime)).unwrap_or_default();
+            let seen = serde_json::to_string(&(&board.departures, &board.realtime, &board.alerts))
+                .unwrap_or_default();
             if seen == s.shown {
                 continue;
             }
