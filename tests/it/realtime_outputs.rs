@@ -665,6 +665,50 @@ async fn the_board_shows_predictions_cancellations_skipped_stops_and_late_buses(
     assert_eq!(board.departures[1].trip_id, "binh-duong:51_WD_0_0650");
 }
 
+/// The whole board in English, with an alert on the stop, compared with
+/// `tests/fixtures/boards/hikari-bd2081-en.json` (`UPDATE_FIXTURES=1` rewrites it).
+#[tokio::test]
+async fn the_board_matches_its_json_snapshot() {
+    use backend::realtime::alerts::{Period, Selector, ServiceAlert, Text};
+    let app = spawn(&["binh-duong"]).await;
+    let s = app.schedule();
+    let mut snapshot = scene(s, first_header());
+    let stop = s.stop_by_id("BD2081").expect("the Hikari bay of route 51");
+    let text = |pairs: &[(&str, &str)]| {
+        Text(
+            pairs
+                .iter()
+                .map(|(l, t)| (Some((*l).to_owned()), (*t).to_owned()))
+                .collect(),
+        )
+    };
+    for fs in snapshot.feeds.values_mut() {
+        fs.alerts.push(std::sync::Arc::new(ServiceAlert {
+            id: "ops/lift".into(),
+            periods: vec![Period {
+                start: Some(at(NOW) - 3600),
+                end: None,
+            }],
+            selectors: vec![Selector {
+                stop: Some(stop),
+                ..Selector::default()
+            }],
+            cause: "maintenance",
+            effect: "accessibility_issue",
+            severity: "info",
+            header: text(&[("vi", "Thang máy tạm ngưng"), ("en", "Lift out of service")]),
+            description: Text::default(),
+            url: text(&[("en", "https://example.com/lift")]),
+        }));
+    }
+    app.publish(snapshot);
+    let board = app
+        .board("/api/v1/stops/binh-duong:BD2081/departures?lang=en&limit=6")
+        .await;
+    assert_eq!(board.alerts.len(), 1);
+    crate::support::assert_json_snapshot("boards/hikari-bd2081-en.json", &board);
+}
+
 #[tokio::test]
 async fn a_bus_that_has_passed_the_stop_leaves_the_board() {
     let app = spawn(&["binh-duong"]).await;

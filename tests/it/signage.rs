@@ -85,18 +85,7 @@ async fn the_json_board_is_compact_and_matches_the_snapshot() {
     let minutes: Vec<i64> = board.departures.iter().map(|d| d.minutes).collect();
     assert!(minutes.is_sorted(), "{minutes:?}");
 
-    let path = repo_root().join("tests/fixtures/signage/hikari-bd2081.json");
-    let actual = serde_json::to_value(&board).expect("serialisable");
-    if std::env::var_os("UPDATE_FIXTURES").is_some() {
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("fixture dir");
-        let pretty = serde_json::to_string_pretty(&actual).expect("json");
-        std::fs::write(&path, pretty + "\n").expect("fixture written");
-    }
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).expect("the fixture; UPDATE_FIXTURES=1 writes it"),
-    )
-    .expect("fixture is JSON");
-    assert_eq!(actual, expected, "UPDATE_FIXTURES=1 rewrites the fixture");
+    crate::support::assert_json_snapshot("signage/hikari-bd2081.json", &board);
 }
 
 #[tokio::test]

@@ -124,3 +124,24 @@ pub fn run(app: backend::server::Application) -> Running {
         _stop: stop,
     }
 }
+
+/// Compares `value`, as JSON, with the fixture `tests/fixtures/{name}`; `UPDATE_FIXTURES=1`
+/// (re)writes the fixture instead. For snapshot tests of whole responses.
+pub fn assert_json_snapshot(name: &str, value: &impl serde::Serialize) {
+    let path = repo_root().join("tests/fixtures").join(name);
+    let actual = serde_json::to_value(value).expect("serialisable");
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("fixture dir");
+        let pretty = serde_json::to_string_pretty(&actual).expect("json");
+        std::fs::write(&path, pretty + "\n").expect("fixture written");
+    }
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; UPDATE_FIXTURES=1 writes it", path.display())),
+    )
+    .expect("fixture is JSON");
+    assert_eq!(
+        actual, expected,
+        "{name} differs; UPDATE_FIXTURES=1 rewrites it (then review the diff)"
+    );
+}
