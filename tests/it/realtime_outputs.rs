@@ -683,7 +683,7 @@ async fn the_board_matches_its_json_snapshot() {
         )
     };
     for fs in snapshot.feeds.values_mut() {
-        fs.alerts.push(std::sync::Arc::new(ServiceAlert {
+        fs.alerts.push(Arc::new(ServiceAlert {
             id: "ops/lift".into(),
             periods: vec![Period {
                 start: Some(at(NOW) - 3600),

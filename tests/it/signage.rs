@@ -8,7 +8,6 @@ use api_types::{DepartureStatus, ErrorBody, RealtimeStatus, SignageBoard};
 use reqwest::StatusCode;
 
 use crate::realtime_outputs::{TestApp, first_header, scene, spawn};
-use crate::support::repo_root;
 
 async fn live_app() -> TestApp {
     let app = spawn(&["binh-duong"]).await;
