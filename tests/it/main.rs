@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod openapi;
 mod ops;
 mod prediction;
 mod realtime_ingest;
@@ -15,4 +16,5 @@ mod shared_data;
 mod signage;
 mod simulate;
 mod support;
+mod trips;
 mod validation;

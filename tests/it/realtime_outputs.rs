@@ -41,7 +41,7 @@ pub(crate) const NOW: &str = "2026-11-23T07:40:00+07:00";
 const DATA_AGE: i64 = 20;
 
 pub(crate) struct TestApp {
-    base: String,
+    pub(crate) base: String,
     client: reqwest::Client,
     realtime: Arc<ArcSwap<Snapshot>>,
     schedules: Vec<Arc<Schedule>>,

@@ -20,6 +20,7 @@ pub mod network;
 pub mod realtime;
 pub mod report;
 pub mod signage;
+pub mod trips;
 
 pub use departures::{
     Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
@@ -34,6 +35,7 @@ pub use network::{
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 pub use signage::{SignageBoard, SignageDeparture};
+pub use trips::{TripDetail, TripStop};
 
 /// A global entity id: `{feed_id}:{local_id}`.
 ///
