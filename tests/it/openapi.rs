@@ -45,7 +45,9 @@ fn concrete(template: &str) -> String {
 }
 
 async fn document(app: &TestApp) -> Value {
-    let response = app.get("/api/v1/openapi.json", &[("origin", "https://example.org")]).await;
+    let response = app
+        .get("/api/v1/openapi.json", &[("origin", "https://example.org")])
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(
@@ -81,7 +83,10 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
                 .as_str()
                 .is_some_and(|d| !d.is_empty())
     );
-    assert_eq!(doc["servers"][0]["url"], "/", "relative to wherever it is served");
+    assert_eq!(
+        doc["servers"][0]["url"], "/",
+        "relative to wherever it is served"
+    );
 
     let ops = operations(&doc);
     let documented: BTreeSet<String> = ops.iter().map(|(p, m, _)| format!("{m} {p}")).collect();
@@ -100,7 +105,10 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
         "get /api/v1/time",
         "post /api/v1/realtime/{source_id}",
     ] {
-        assert!(documented.contains(expected), "{expected} missing: {documented:?}");
+        assert!(
+            documented.contains(expected),
+            "{expected} missing: {documented:?}"
+        );
     }
     for (path, method, op) in &ops {
         let what = format!("{method} {path}");
@@ -117,9 +125,7 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
         assert!(responses.contains_key("429"), "{what}: the rate limit");
         for param in op["parameters"].as_array().into_iter().flatten() {
             assert!(
-                param["description"]
-                    .as_str()
-                    .is_some_and(|d| d.len() > 10),
+                param["description"].as_str().is_some_and(|d| d.len() > 10),
                 "{what}: parameter {} is not described",
                 param["name"]
             );
@@ -157,7 +163,12 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
             })
             .unwrap_or_default()
     };
-    let set = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<BTreeSet<_>>();
+    let set = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
     assert_eq!(
         params_of("/api/v1/stops"),
         set(&["q", "lat", "lon", "radius", "limit", "lang"])
@@ -280,9 +291,21 @@ async fn live_answers_validate_against_their_documented_schemas() {
             200,
         ),
         ("/api/v1/stops", "/api/v1/stops", 400),
-        ("/api/v1/stops/{stop_id}", "/api/v1/stops/binh-duong:ST_HIKARI", 200),
-        ("/api/v1/stops/{stop_id}", "/api/v1/stops/binh-duong:BD2081", 200),
-        ("/api/v1/stops/{stop_id}", "/api/v1/stops/binh-duong:NOPE", 404),
+        (
+            "/api/v1/stops/{stop_id}",
+            "/api/v1/stops/binh-duong:ST_HIKARI",
+            200,
+        ),
+        (
+            "/api/v1/stops/{stop_id}",
+            "/api/v1/stops/binh-duong:BD2081",
+            200,
+        ),
+        (
+            "/api/v1/stops/{stop_id}",
+            "/api/v1/stops/binh-duong:NOPE",
+            404,
+        ),
         (
             "/api/v1/stops/{stop_id}/departures",
             "/api/v1/stops/binh-duong:BD2081/departures",
@@ -309,8 +332,16 @@ async fn live_answers_validate_against_their_documented_schemas() {
             400,
         ),
         ("/api/v1/routes", "/api/v1/routes", 200),
-        ("/api/v1/routes/{route_id}", "/api/v1/routes/binh-duong:51", 200),
-        ("/api/v1/routes/{route_id}", "/api/v1/routes/binh-duong:NOPE", 404),
+        (
+            "/api/v1/routes/{route_id}",
+            "/api/v1/routes/binh-duong:51",
+            200,
+        ),
+        (
+            "/api/v1/routes/{route_id}",
+            "/api/v1/routes/binh-duong:NOPE",
+            404,
+        ),
         (
             "/api/v1/trips/{trip_id}",
             "/api/v1/trips/binh-duong:51_WD_0_0650",
@@ -326,7 +357,11 @@ async fn live_answers_validate_against_their_documented_schemas() {
             "/api/v1/trips/binh-duong:51_WD_0_0650?date=soon",
             400,
         ),
-        ("/api/v1/trips/{trip_id}", "/api/v1/trips/binh-duong:NOPE", 404),
+        (
+            "/api/v1/trips/{trip_id}",
+            "/api/v1/trips/binh-duong:NOPE",
+            404,
+        ),
         ("/api/v1/vehicles", "/api/v1/vehicles", 200),
         ("/api/v1/vehicles", "/api/v1/vehicles?route=NOPE", 404),
         ("/api/v1/time", "/api/v1/time", 200),

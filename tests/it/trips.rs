@@ -78,9 +78,16 @@ async fn a_trip_lists_every_stop_with_its_timetable_at_a_pinned_date() {
 async fn without_a_date_the_trip_is_todays_instance() {
     let app = spawn(&["binh-duong"]).await;
     let t = trip(&app, "/api/v1/trips/51_WD_0_0750").await;
-    assert_eq!(t.id, "binh-duong:51_WD_0_0750", "the agency's own id works too");
+    assert_eq!(
+        t.id, "binh-duong:51_WD_0_0750",
+        "the agency's own id works too"
+    );
     assert_eq!(t.service_date, "2026-11-23");
-    assert!(t.stops[0].scheduled_departure.starts_with("2026-11-23T07:50:00"));
+    assert!(
+        t.stops[0]
+            .scheduled_departure
+            .starts_with("2026-11-23T07:50:00")
+    );
     // A frequency-based trip: the run running now, else the next (every 5 minutes from
     // 06:30, so the first run not over at 07:40 is one that started before).
     let brt = trip(&app, "/api/v1/trips/binh-duong:BRT_WD_0").await;
@@ -95,7 +102,11 @@ async fn without_a_date_the_trip_is_todays_instance() {
     // A chosen run.
     let run = trip(&app, "/api/v1/trips/binh-duong:BRT_WD_0?start=08:00:00").await;
     assert_eq!(run.start_time.as_deref(), Some("08:00:00"));
-    assert!(run.stops[0].scheduled_departure.starts_with("2026-11-23T08:00:00"));
+    assert!(
+        run.stops[0]
+            .scheduled_departure
+            .starts_with("2026-11-23T08:00:00")
+    );
 }
 
 #[tokio::test]
@@ -179,7 +190,11 @@ async fn a_live_trip_has_predictions_and_its_vehicle() {
     let t = trip(&app, "/api/v1/trips/binh-duong:51_WD_0_0700").await;
     assert_eq!(t.status, DepartureStatus::Cancelled);
     assert!(t.vehicle.is_none());
-    assert!(t.stops.iter().all(|s| s.status == DepartureStatus::Cancelled));
+    assert!(
+        t.stops
+            .iter()
+            .all(|s| s.status == DepartureStatus::Cancelled)
+    );
 
     // Next trip of bus-17's block: propagated, the bus named though it is on 0650 still.
     let t = trip(&app, "/api/v1/trips/binh-duong:51_WD_0_0720").await;
@@ -202,10 +217,7 @@ async fn a_live_trip_has_predictions_and_its_vehicle() {
     );
     assert!(t.vehicle.as_ref().is_some_and(|v| v.at_stop && v.layover));
     assert_eq!(t.stops[0].status, DepartureStatus::Live);
-    assert_eq!(
-        t.stops[0].scheduled_departure,
-        "2026-11-23T07:41:10+07:00"
-    );
+    assert_eq!(t.stops[0].scheduled_departure, "2026-11-23T07:41:10+07:00");
     assert_eq!(
         t.stops[0].predicted_departure.as_deref(),
         Some("2026-11-23T07:42:10+07:00")

@@ -212,9 +212,7 @@ fn detail(
                 scheduled_departure: time(call.departure),
                 predicted_arrival: predicted.and_then(|p| p.arrival).map(time),
                 predicted_departure: predicted.and_then(|p| p.departure).map(time),
-                status: line
-                    .as_ref()
-                    .map_or(DepartureStatus::Live, |l| l.status),
+                status: line.as_ref().map_or(DepartureStatus::Live, |l| l.status),
                 basis: line
                     .as_ref()
                     .map_or(api_types::Basis::Realtime, |l| l.basis),
@@ -225,7 +223,10 @@ fn detail(
         .collect();
     let status = match prediction {
         Some(tp) if tp.status == TripStatus::Cancelled => DepartureStatus::Cancelled,
-        _ if stops.iter().any(|st| st.status == DepartureStatus::Live || st.passed) => {
+        _ if stops
+            .iter()
+            .any(|st| st.status == DepartureStatus::Live || st.passed) =>
+        {
             DepartureStatus::Live
         }
         _ => DepartureStatus::Scheduled,
@@ -245,13 +246,10 @@ fn detail(
     TripDetail {
         id: GlobalId::format(s.feed_id.as_str(), &trip.id),
         route: network::badge(s, trip.route),
-        headsign: trip
-            .headsign
-            .as_deref()
-            .map(|h| {
-                s.translate(crate::schedule::Field::TripHeadsign, &trip.id, h, &lang)
-                    .to_owned()
-            }),
+        headsign: trip.headsign.as_deref().map(|h| {
+            s.translate(crate::schedule::Field::TripHeadsign, &trip.id, h, &lang)
+                .to_owned()
+        }),
         direction_id: trip.direction.map(|d| match d {
             DirectionType::Outbound => 0,
             DirectionType::Inbound => 1,
