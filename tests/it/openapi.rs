@@ -110,6 +110,15 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
             "{expected} missing: {documented:?}"
         );
     }
+    let ids: BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|(_, _, op)| op["operationId"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        ops.len(),
+        "operation ids are unique (client generators)"
+    );
     for (path, method, op) in &ops {
         let what = format!("{method} {path}");
         assert!(
