@@ -472,6 +472,16 @@ pub fn stop_ref(s: &Schedule, idx: StopIdx, lang: &str) -> StopRef {
     }
 }
 
+/// The headway of a frequency-based call's window.
+pub(super) fn headway(s: &Schedule, call: &Call) -> Option<Headway> {
+    call.frequency
+        .and_then(|(f, _)| s.frequencies.get(f as usize))
+        .map(|f| Headway {
+            headway_secs: f.headway_secs,
+            exact_times: f.exact_times,
+        })
+}
+
 fn departure(
     s: &Schedule,
     rt: Option<&FeedSnapshot>,
@@ -483,13 +493,7 @@ fn departure(
     let st = &s.stop_times[call.stop_time as usize];
     let trip = s.trip(call.trip);
     let route = s.route(trip.route);
-    let headway = call.frequency.map(|(f, _)| {
-        let f = &s.frequencies[f as usize];
-        Headway {
-            headway_secs: f.headway_secs,
-            exact_times: f.exact_times,
-        }
-    });
+    let headway = headway(s, call);
     let vehicle_id = line
         .trip
         .filter(|tp| tp.status == TripStatus::Live)

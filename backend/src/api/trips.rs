@@ -7,9 +7,7 @@
 //! the departure board reads it ([`departures::line`]): calls the vehicle has made are
 //! `passed`, a cancelled trip or skipped stop keeps its scheduled time with that status.
 
-use api_types::{
-    DepartureStatus, GlobalId, Headway, RealtimeStatus, TripDetail, TripStop, Vehicle,
-};
+use api_types::{DepartureStatus, GlobalId, RealtimeStatus, TripDetail, TripStop, Vehicle};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -232,17 +230,14 @@ fn detail(
         _ => DepartureStatus::Scheduled,
     };
     let vehicle = vehicle(s, rt, &instance, now, &lang);
-    let headway = instance.start.and_then(|start| {
-        s.trip_frequencies(t)
-            .iter()
-            .rev()
-            .find(|f| f.start <= start)
-            .or_else(|| s.trip_frequencies(t).first())
-            .map(|f| Headway {
-                headway_secs: f.headway_secs,
-                exact_times: f.exact_times,
-            })
-    });
+    let headway = s
+        .call_of(
+            t,
+            trip.stop_times.start,
+            instance.service_date,
+            instance.start,
+        )
+        .and_then(|first| departures::headway(s, &first));
     TripDetail {
         id: GlobalId::format(s.feed_id.as_str(), &trip.id),
         route: network::badge(s, trip.route),
