@@ -414,3 +414,27 @@ async fn live_answers_validate_against_their_documented_schemas() {
     let validator = jsonschema::draft202012::new(&schema).expect("valid schema");
     assert!(!validator.is_valid(&serde_json::json!({"now": "2026-11-23T00:40:00Z"})));
 }
+
+/// Every `/api/v1` route is registered from its handler's `#[utoipa::path]`
+/// (`.routes(routes!(…))`), which is what puts it in the document; a plain `.route(…)` would
+/// serve an undocumented endpoint. The document itself is the one exception.
+#[test]
+fn api_routes_are_registered_from_their_annotations() {
+    let source =
+        std::fs::read_to_string(crate::support::repo_root().join("backend/src/api/mod.rs"))
+            .expect("api/mod.rs");
+    let start = source.find("pub fn v1()").expect("the v1 router");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}\n").expect("end of v1")];
+    assert!(body.matches(".routes(routes!(").count() >= 10, "{body}");
+    for (at, _) in body.match_indices(".route(") {
+        let call: String = body[at..].chars().take(60).collect();
+        assert!(
+            call.split_whitespace()
+                .collect::<String>()
+                .starts_with(".route(\"/openapi.json\""),
+            "an /api/v1 route registered without its OpenAPI annotation: {call}… — annotate the \
+             handler with #[utoipa::path] and register it with .routes(routes!(handler))"
+        );
+    }
+}
