@@ -91,6 +91,11 @@ impl TestApp {
 
 /// The server with the sample network as feeds `ids`, clock stopped at [`NOW`].
 pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
+    spawn_at(ids, NOW).await
+}
+
+/// The same, clock stopped at `now`.
+pub(crate) async fn spawn_at(ids: &[&str], now: &str) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
     let feeds: Vec<FeedConfig> = ids
         .iter()
@@ -106,7 +111,7 @@ pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
     let schedules = entries.iter().map(|e| e.schedule.clone()).collect();
     let config = crate::support::test_config(&dirs, feeds);
     let catalog = Catalog::new(entries).expect("distinct feed ids");
-    let clock = Clock::fixed(NOW.parse().expect("valid instant"));
+    let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::with_catalog(&config, catalog, clock)
         .await
         .expect("the server starts");

@@ -6,7 +6,7 @@
 use api_types::{Basis, DepartureStatus, ErrorBody, RealtimeStatus, TripDetail};
 use reqwest::StatusCode;
 
-use crate::realtime_outputs::{TestApp, first_header, scene, spawn};
+use crate::realtime_outputs::{TestApp, first_header, scene, spawn, spawn_at};
 
 async fn trip(app: &TestApp, path: &str) -> TripDetail {
     let response = app.get(path, &[]).await;
@@ -107,6 +107,26 @@ async fn without_a_date_the_trip_is_todays_instance() {
             .scheduled_departure
             .starts_with("2026-11-23T08:00:00")
     );
+}
+
+#[tokio::test]
+async fn after_midnight_the_default_is_yesterdays_trip_still_running() {
+    // Tuesday 00:10: Monday's 23:30 trip runs until 24:15:59.
+    let app = spawn_at(&["binh-duong"], "2026-11-24T00:10:00+07:00").await;
+    let t = trip(&app, "/api/v1/trips/binh-duong:51_WD_0_2330").await;
+    assert_eq!(t.service_date, "2026-11-23");
+    assert_eq!(t.stops[0].scheduled_departure, "2026-11-23T23:30:00+07:00");
+    assert_eq!(
+        t.stops.last().map(|s| s.scheduled_arrival.as_str()),
+        Some("2026-11-24T00:15:59+07:00")
+    );
+    // A trip of the morning: today's (Tuesday's) instance, not yet run.
+    let t = trip(&app, "/api/v1/trips/binh-duong:51_WD_0_0650").await;
+    assert_eq!(t.service_date, "2026-11-24");
+    // At 00:30 the 23:30 trip is over: today's run, later tonight.
+    let app = spawn_at(&["binh-duong"], "2026-11-24T00:30:00+07:00").await;
+    let t = trip(&app, "/api/v1/trips/binh-duong:51_WD_0_2330").await;
+    assert_eq!(t.service_date, "2026-11-24");
 }
 
 #[tokio::test]
