@@ -10,7 +10,7 @@ use std::sync::Arc;
 use api_types::{GlobalId, ValidationReport};
 use jiff::Timestamp;
 
-use crate::schedule::{RouteIdx, Schedule, StopIdx};
+use crate::schedule::{RouteIdx, Schedule, StopIdx, TripIdx};
 use crate::search::StopIndex;
 
 /// One loaded feed.
@@ -84,6 +84,11 @@ impl Catalog {
     /// Finds a route by global id, or by its feed's own id when exactly one feed has it.
     pub fn resolve_route(&self, id: &str) -> Option<(&Arc<Schedule>, RouteIdx)> {
         self.resolve(id, |s, local| s.route_by_id(local))
+    }
+
+    /// Finds a trip by global id, or by its feed's own id when exactly one feed has it.
+    pub fn resolve_trip(&self, id: &str) -> Option<(&Arc<Schedule>, TripIdx)> {
+        self.resolve(id, |s, local| s.trip_by_id(local))
     }
 
     fn resolve<T>(

@@ -37,7 +37,9 @@ fn the_schedule_model_does_no_io_and_reads_no_clock() {
     );
 }
 
-/// The wire types compile for the browser: they depend on serde alone.
+/// The wire types compile for the browser: they depend on serde alone. The one optional
+/// dependency, `utoipa` (feature `openapi`, for the server's OpenAPI document), is never
+/// enabled by the web app.
 #[test]
 fn api_types_depend_on_serde_only() {
     let manifest = std::fs::read_to_string(repo_root().join("backend/api-types/Cargo.toml"))
@@ -46,13 +48,34 @@ fn api_types_depend_on_serde_only() {
         .split("[dependencies]")
         .nth(1)
         .expect("a [dependencies] table");
-    let names: Vec<&str> = deps
+    let lines: Vec<&str> = deps
         .lines()
         .take_while(|l| !l.starts_with('['))
-        .filter_map(|l| l.split('=').next().map(str::trim))
-        .filter(|n| !n.is_empty())
+        .filter(|l| l.contains('='))
         .collect();
-    assert_eq!(names, ["serde"]);
+    let name = |l: &&str| l.split('=').next().map(str::trim).unwrap_or("").to_owned();
+    let required: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.contains("optional = true"))
+        .map(name)
+        .collect();
+    assert_eq!(required, ["serde"]);
+    let optional: Vec<String> = lines
+        .iter()
+        .filter(|l| l.contains("optional = true"))
+        .map(name)
+        .collect();
+    assert_eq!(optional, ["utoipa"]);
+    let frontend =
+        std::fs::read_to_string(repo_root().join("frontend/Cargo.toml")).expect("manifest");
+    let api_types = frontend
+        .lines()
+        .find(|l| l.starts_with("api-types"))
+        .expect("the web app uses api-types");
+    assert!(
+        !api_types.contains("openapi"),
+        "the web app must not enable api-types' openapi feature: {api_types}"
+    );
 }
 
 /// The realtime engine is pure too: `ingest` is the only realtime code that does IO.

@@ -5,6 +5,7 @@
 mod alerts;
 mod architecture;
 mod cli;
+mod openapi;
 mod ops;
 mod prediction;
 mod realtime_ingest;
@@ -16,4 +17,5 @@ mod shared_data;
 mod signage;
 mod simulate;
 mod support;
+mod trips;
 mod validation;

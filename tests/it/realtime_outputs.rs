@@ -27,6 +27,7 @@ use backend::predict::{
     self, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
 };
 use backend::realtime::TripInstance;
+use backend::realtime::alerts::{Period, Selector, ServiceAlert, Text};
 use backend::schedule::{FeedId, LatLon, Schedule};
 use backend::server::{Application, Clock, load_feed};
 use gtfs_rt::trip_descriptor::ScheduleRelationship as TripRel;
@@ -41,7 +42,7 @@ pub(crate) const NOW: &str = "2026-11-23T07:40:00+07:00";
 const DATA_AGE: i64 = 20;
 
 pub(crate) struct TestApp {
-    base: String,
+    pub(crate) base: String,
     client: reqwest::Client,
     realtime: Arc<ArcSwap<Snapshot>>,
     schedules: Vec<Arc<Schedule>>,
@@ -91,6 +92,11 @@ impl TestApp {
 
 /// The server with the sample network as feeds `ids`, clock stopped at [`NOW`].
 pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
+    spawn_at(ids, NOW).await
+}
+
+/// The same, clock stopped at `now`.
+pub(crate) async fn spawn_at(ids: &[&str], now: &str) -> TestApp {
     let dirs = tempfile::tempdir().expect("temp dir");
     let feeds: Vec<FeedConfig> = ids
         .iter()
@@ -106,7 +112,7 @@ pub(crate) async fn spawn(ids: &[&str]) -> TestApp {
     let schedules = entries.iter().map(|e| e.schedule.clone()).collect();
     let config = crate::support::test_config(&dirs, feeds);
     let catalog = Catalog::new(entries).expect("distinct feed ids");
-    let clock = Clock::fixed(NOW.parse().expect("valid instant"));
+    let clock = Clock::fixed(now.parse().expect("valid instant"));
     let app = Application::with_catalog(&config, catalog, clock)
         .await
         .expect("the server starts");
@@ -665,15 +671,10 @@ async fn the_board_shows_predictions_cancellations_skipped_stops_and_late_buses(
     assert_eq!(board.departures[1].trip_id, "binh-duong:51_WD_0_0650");
 }
 
-/// The whole board in English, with an alert on the stop, compared with
-/// `tests/fixtures/boards/hikari-bd2081-en.json` (`UPDATE_FIXTURES=1` rewrites it).
-#[tokio::test]
-async fn the_board_matches_its_json_snapshot() {
-    use backend::realtime::alerts::{Period, Selector, ServiceAlert, Text};
-    let app = spawn(&["binh-duong"]).await;
-    let s = app.schedule();
-    let mut snapshot = scene(s, first_header());
-    let stop = s.stop_by_id("BD2081").expect("the Hikari bay of route 51");
+/// An alert on stop `stop_id` (local id) since an hour before [`NOW`], in Vietnamese and
+/// English.
+pub(crate) fn stop_alert(s: &Schedule, stop_id: &str) -> Arc<ServiceAlert> {
+    let stop = s.stop_by_id(stop_id).expect("the stop");
     let text = |pairs: &[(&str, &str)]| {
         Text(
             pairs
@@ -682,24 +683,33 @@ async fn the_board_matches_its_json_snapshot() {
                 .collect(),
         )
     };
+    Arc::new(ServiceAlert {
+        id: "ops/lift".into(),
+        periods: vec![Period {
+            start: Some(at(NOW) - 3600),
+            end: None,
+        }],
+        selectors: vec![Selector {
+            stop: Some(stop),
+            ..Selector::default()
+        }],
+        cause: "maintenance",
+        effect: "accessibility_issue",
+        severity: "info",
+        header: text(&[("vi", "Thang máy tạm ngưng"), ("en", "Lift out of service")]),
+        description: Text::default(),
+        url: text(&[("en", "https://example.com/lift")]),
+    })
+}
+
+/// The whole board in English, with an alert on the stop, compared with
+/// `tests/fixtures/boards/hikari-bd2081-en.json` (`UPDATE_FIXTURES=1` rewrites it).
+#[tokio::test]
+async fn the_board_matches_its_json_snapshot() {
+    let app = spawn(&["binh-duong"]).await;
+    let mut snapshot = scene(app.schedule(), first_header());
     for fs in snapshot.feeds.values_mut() {
-        fs.alerts.push(Arc::new(ServiceAlert {
-            id: "ops/lift".into(),
-            periods: vec![Period {
-                start: Some(at(NOW) - 3600),
-                end: None,
-            }],
-            selectors: vec![Selector {
-                stop: Some(stop),
-                ..Selector::default()
-            }],
-            cause: "maintenance",
-            effect: "accessibility_issue",
-            severity: "info",
-            header: text(&[("vi", "Thang máy tạm ngưng"), ("en", "Lift out of service")]),
-            description: Text::default(),
-            url: text(&[("en", "https://example.com/lift")]),
-        }));
+        fs.alerts.push(stop_alert(app.schedule(), "BD2081"));
     }
     app.publish(snapshot);
     let board = app

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One service alert, in the language of the response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     /// Unique while the alert lasts: `{feed}:{source}/{entity id}`.
     pub id: String,
@@ -32,6 +33,7 @@ pub struct Alert {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivePeriod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
@@ -41,6 +43,7 @@ pub struct ActivePeriod {
 
 /// `GET /api/v1/alerts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertsResponse {
     pub now: String,
     pub lang: String,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeparturesResponse {
     pub stop: StopRef,
     /// Server time the board was built at.
@@ -28,6 +29,7 @@ pub struct DeparturesResponse {
 
 /// Where the times of a board come from, for the whole board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RealtimeStatus {
     /// Realtime data of this feed is current: departures with a vehicle carry predictions.
@@ -41,6 +43,7 @@ pub enum RealtimeStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopRef {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +62,7 @@ pub struct StopRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteRef {
     pub id: String,
     pub short_name: String,
@@ -69,6 +73,7 @@ pub struct RouteRef {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DepartureStatus {
     /// From the timetable only: no real-time information.
@@ -84,6 +89,7 @@ pub enum DepartureStatus {
 
 /// What the time of one departure is based on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// A vehicle is on this trip now: predicted from its position.
@@ -99,12 +105,14 @@ pub enum Basis {
 /// For frequency-based lines: the bus comes every `headway_secs`; with `exact_times`
 /// false the listed time is only an estimate of one departure in the pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Headway {
     pub headway_secs: u32,
     pub exact_times: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Departure {
     pub trip_id: String,
     /// The service day the trip belongs to; differs from the calendar date after midnight.

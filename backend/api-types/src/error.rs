@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{"error": "stop_not_found", "message": "…"}`, sent with the matching HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable machine-readable code.
     pub error: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::RealtimeSourceHealth;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok` when every configured feed is loaded.
     pub status: String,
@@ -19,6 +20,7 @@ pub struct Health {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedHealth {
     pub feed_id: String,
     /// Identifies the exact schedule content: the first 16 hex digits of its SHA-256.
@@ -44,6 +46,7 @@ pub struct FeedHealth {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedCounts {
     pub agencies: usize,
     pub stops: usize,

@@ -3,7 +3,8 @@
 //! This crate is the single definition of those shapes. The backend builds them from its
 //! domain model; the web app (`frontend`, also compiled to WebAssembly) deserialises them.
 //! It depends on `serde` only, so it compiles for every target and never drags server code
-//! into the browser bundle. Domain types (the schedule, realtime state) never appear here:
+//! into the browser bundle. The optional feature `openapi` (the backend's, never the web app's)
+//! derives `utoipa::ToSchema` for the server's OpenAPI document. Domain types (the schedule, realtime state) never appear here:
 //! everything is plain strings, numbers and enums, already localised and formatted for the
 //! reader.
 //!
@@ -21,6 +22,7 @@ pub mod network;
 pub mod realtime;
 pub mod report;
 pub mod signage;
+pub mod trips;
 
 pub use alerts::{ActivePeriod, Alert, AlertsResponse};
 pub use departures::{
@@ -36,6 +38,7 @@ pub use network::{
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 pub use signage::{SignageBoard, SignageDeparture};
+pub use trips::{TripDetail, TripStop};
 
 /// A global entity id: `{feed_id}:{local_id}`.
 ///

@@ -7,6 +7,7 @@ use crate::departures::StopRef;
 
 /// A route as a badge: what a stop list or a vehicle shows of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteBadge {
     /// Global route id.
     pub id: String,
@@ -19,6 +20,7 @@ pub struct RouteBadge {
 
 /// One stop in a search, nearby or detail answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopSummary {
     /// Global stop id.
     pub id: String,
@@ -48,6 +50,7 @@ pub struct StopSummary {
 
 /// `GET /api/v1/stops?q=` or `?lat=&lon=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopsResponse {
     /// Language of the names (`vi`, `en`, `ja`).
     pub lang: String,
@@ -57,6 +60,7 @@ pub struct StopsResponse {
 
 /// `GET /api/v1/stops/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopDetail {
     pub lang: String,
     pub stop: StopSummary,
@@ -74,6 +78,7 @@ pub struct StopDetail {
 
 /// A route in the route list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteSummary {
     /// Global route id.
     pub id: String,
@@ -91,6 +96,7 @@ pub struct RouteSummary {
 /// `GET /api/v1/routes`: every feed's routes, by agency then `route_sort_order` then short
 /// name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutesResponse {
     pub lang: String,
     pub routes: Vec<RouteSummary>,
@@ -98,6 +104,7 @@ pub struct RoutesResponse {
 
 /// One direction of a route.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteDirection {
     /// GTFS `direction_id` (0 or 1); absent when the feed has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +120,7 @@ pub struct RouteDirection {
 
 /// `GET /api/v1/routes/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteDetail {
     pub lang: String,
     pub route: RouteSummary,
@@ -123,6 +131,7 @@ pub struct RouteDetail {
 
 /// A vehicle as realtime sees it now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vehicle {
     /// Global vehicle id.
     pub id: String,
@@ -159,6 +168,7 @@ pub struct Vehicle {
 
 /// `GET /api/v1/vehicles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VehiclesResponse {
     pub lang: String,
     /// Server time (UTC, RFC 3339).
@@ -168,6 +178,7 @@ pub struct VehiclesResponse {
 
 /// `GET /api/v1/time`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeResponse {
     /// Server time, UTC, RFC 3339.
     pub now: String,
@@ -178,6 +189,7 @@ pub struct TimeResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedTime {
     pub feed: String,
     /// IANA time zone.

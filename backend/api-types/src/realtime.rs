@@ -10,6 +10,7 @@ use crate::Severity;
 /// A problem found in a GTFS-Realtime message, coded with the GTFS-Realtime validator's rule
 /// ids (`E001`, `E003`, `W008`…) or the server's own (`decode`, `differential`…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RealtimeFinding {
     pub code: String,
     /// `error`: the entity (or, without `entity_id`, the whole message) was not used;
@@ -23,6 +24,7 @@ pub struct RealtimeFinding {
 
 /// The answer to a pushed message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The message was used (perhaps without the entities that have errors).
     pub accepted: bool,
@@ -41,6 +43,7 @@ fn is_zero(n: &usize) -> bool {
 
 /// One realtime source in `/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RealtimeSourceHealth {
     pub source_id: String,
     /// The static feed its trips and stops refer to.

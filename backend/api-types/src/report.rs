@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The feed cannot be used as it is.
@@ -16,6 +17,7 @@ pub enum Severity {
 
 /// One problem found in a feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub severity: Severity,
     /// Stable machine-readable code, e.g. `missing_required_file`, `unknown_stop_id`.
@@ -33,6 +35,7 @@ pub struct Finding {
 
 /// Counts of what was read, so an operator can check the upload is the feed they meant.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationSummary {
     pub agencies: usize,
     pub stops: usize,
@@ -50,6 +53,7 @@ pub struct ValidationSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationReport {
     pub feed_id: String,
     /// `true` when there is no error: the feed can be activated.
@@ -64,6 +68,7 @@ pub struct ValidationReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuppressedFindings {
     pub code: String,
     pub severity: Severity,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::departures::{DepartureStatus, RealtimeStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignageBoard {
     /// The stops merged into this board, global ids, in the order requested.
     pub stop_ids: Vec<String>,
@@ -38,6 +39,7 @@ pub struct SignageBoard {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignageDeparture {
     pub route: String,
     /// `RRGGBB`, no leading `#`.

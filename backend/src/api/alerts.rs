@@ -18,15 +18,33 @@ use crate::schedule::time::format_rfc3339;
 use crate::schedule::{RouteIdx, Schedule, StopIdx, TripIdx};
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// Only the alerts that concern this route (global id, `feed:route_id`): naming it, one
+    /// of its trips or stops, or its agency or route type.
     route: Option<String>,
+    /// Only the alerts that concern this stop (global id): naming it, its station or
+    /// platforms, or a route or trip serving it.
     stop: Option<String>,
+    /// Language of the texts: `vi`, `en` or `ja`; default from `Accept-Language`, else `vi`.
+    /// A text the agency gave in no such language comes in the closest one it gave.
     lang: Option<String>,
 }
 
-/// `GET /api/v1/alerts`: the alerts active now, of every feed, or of one route or stop (a
-/// stop's alerts include those of its station and of the routes serving it).
+/// The service alerts active now, of every feed, or of one route or stop (a stop's alerts
+/// include those of its station and of the routes serving it). Most severe first.
+#[utoipa::path(
+    get,
+    path = "/alerts",
+    tag = "alerts",
+    params(Params),
+    responses(
+        (status = 200, description = "Alerts active now", body = AlertsResponse),
+        (status = 400, description = "Invalid parameters", body = api_types::ErrorBody),
+        (status = 404, description = "No such route or stop", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn alerts(
     State(state): State<AppState>,
     headers: HeaderMap,

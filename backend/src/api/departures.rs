@@ -37,14 +37,35 @@ const MAX_MINUTES: u32 = 24 * 60;
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// Start of the window, RFC 3339 (e.g. `2026-11-23T07:00:00+07:00`); default now.
+    #[param(format = DateTime)]
     from: Option<String>,
+    /// Length of the window in minutes, 1 to 1440 (default 60).
+    #[param(minimum = 1, maximum = 1440)]
     minutes: Option<u32>,
+    /// Most departures to return, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+    /// Language of names: `vi`, `en` or `ja`; default from `Accept-Language`, else the feed's.
     lang: Option<String>,
 }
 
+/// The departure board of a stop (a station covers its platforms): departures expected in the
+/// window, timetable merged with realtime predictions, sorted by expected time.
+#[utoipa::path(
+    get,
+    path = "/stops/{stop_id}/departures",
+    tag = "departures",
+    params(("stop_id" = String, Path, description = "Global stop id, `feed:stop_id`"), Params),
+    responses(
+        (status = 200, description = "The board", body = DeparturesResponse),
+        (status = 400, description = "Invalid parameter", body = api_types::ErrorBody),
+        (status = 404, description = "No such stop", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn departures(
     State(state): State<AppState>,
     Path(stop_id): Path<String>,
@@ -59,6 +80,19 @@ pub async fn departures(
 /// time its departures, realtime state or alerts change (checked every [`STREAM_CHECK`]); comments
 /// keep idle connections alive. The parameters are those of the board; a bad one or an unknown
 /// stop is refused before the stream starts, as a JSON error.
+#[utoipa::path(
+    get,
+    path = "/stops/{stop_id}/departures/stream",
+    tag = "departures",
+    params(("stop_id" = String, Path, description = "Global stop id, `feed:stop_id`"), Params),
+    responses(
+        (status = 200, description = "Server-Sent Events: `board` events whose data is a \
+            `DeparturesResponse` (JSON), sent at once and whenever the board changes",
+            content_type = "text/event-stream", body = String),
+        (status = 400, description = "Invalid parameter", body = api_types::ErrorBody),
+        (status = 404, description = "No such stop", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn departures_stream(
     State(state): State<AppState>,
     Path(stop_id): Path<String>,
@@ -254,23 +288,24 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
     }
 }
 
-/// One departure on the board, with what realtime says about it.
-struct Line<'a> {
-    call: Call,
+/// One call with what realtime says about it: a line of a board, a stop of a trip.
+pub(super) struct Line<'a> {
+    pub call: Call,
     /// When riders should expect the bus (unix seconds): the predicted departure when there
     /// is one, else the scheduled one.
-    expected: i64,
-    status: DepartureStatus,
-    basis: Basis,
+    pub expected: i64,
+    pub status: DepartureStatus,
+    pub basis: Basis,
     /// The prediction of the trip, when it decides the status.
-    trip: Option<&'a TripPrediction>,
+    pub trip: Option<&'a TripPrediction>,
     /// The call's prediction, times made publishable (see [`gtfs_rt::publishable`]), for live
     /// lines.
-    predicted: Option<StopPrediction>,
+    pub predicted: Option<StopPrediction>,
 }
 
 /// What realtime makes of a scheduled call; `None` when the vehicle has already passed it.
-fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
+/// The one reading of the snapshot for a call, shared by boards and trip details.
+pub(super) fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
     let scheduled = Line {
         call: *call,
         expected: call.departure,
@@ -442,6 +477,16 @@ pub fn stop_ref(s: &Schedule, idx: StopIdx, lang: &str) -> StopRef {
     }
 }
 
+/// The headway of a frequency-based call's window.
+pub(super) fn headway(s: &Schedule, call: &Call) -> Option<Headway> {
+    call.frequency
+        .and_then(|(f, _)| s.frequencies.get(f as usize))
+        .map(|f| Headway {
+            headway_secs: f.headway_secs,
+            exact_times: f.exact_times,
+        })
+}
+
 fn departure(
     s: &Schedule,
     rt: Option<&FeedSnapshot>,
@@ -453,13 +498,7 @@ fn departure(
     let st = &s.stop_times[call.stop_time as usize];
     let trip = s.trip(call.trip);
     let route = s.route(trip.route);
-    let headway = call.frequency.map(|(f, _)| {
-        let f = &s.frequencies[f as usize];
-        Headway {
-            headway_secs: f.headway_secs,
-            exact_times: f.exact_times,
-        }
-    });
+    let headway = headway(s, call);
     let vehicle_id = line
         .trip
         .filter(|tp| tp.status == TripStatus::Live)

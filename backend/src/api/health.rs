@@ -8,6 +8,14 @@ use axum::extract::State;
 use crate::schedule::time::format_rfc3339;
 use crate::server::AppState;
 
+/// Whether the server is up, which schedules it serves (version, source, counts) and what each
+/// realtime source has done lately.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    responses((status = 200, description = "Server health", body = Health)),
+)]
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     let catalog = state.catalog.load();
     let now = state.clock.now();

@@ -10,12 +10,16 @@ pub mod gtfs_rt;
 mod health;
 pub mod lang;
 mod network;
+pub mod openapi;
 mod realtime;
 mod signage;
+mod trips;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
+use axum::{Extension, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::ApiError;
 pub use health::health;
@@ -23,27 +27,33 @@ pub use health::health;
 use crate::server::AppState;
 
 /// Routes under `/api/v1`. Public reads get permissive CORS; operator endpoints do not.
+/// Each route is registered from its handler's `#[utoipa::path]` (`routes!`), which puts it in
+/// the OpenAPI document served at `/api/v1/openapi.json` (see [`openapi`]).
 pub fn v1() -> Router<AppState> {
-    let public = Router::new()
-        .route("/stops", get(network::stops))
-        .route("/stops/{stop_id}", get(network::stop))
-        .route("/stops/{stop_id}/departures", get(departures::departures))
-        .route(
-            "/stops/{stop_id}/departures/stream",
-            get(departures::departures_stream),
-        )
-        .route("/signage/{file}", get(signage::signage))
-        .route("/routes", get(network::routes))
-        .route("/routes/{route_id}", get(network::route))
-        .route("/vehicles", get(network::vehicles))
-        .route("/time", get(network::time))
-        .route("/alerts", get(alerts::alerts))
+    let public = OpenApiRouter::new()
+        .routes(routes!(network::stops))
+        .routes(routes!(network::stop))
+        .routes(routes!(departures::departures))
+        .routes(routes!(departures::departures_stream))
+        .routes(routes!(signage::signage))
+        .routes(routes!(network::routes))
+        .routes(routes!(network::route))
+        .routes(routes!(trips::trip))
+        .routes(routes!(network::vehicles))
+        .routes(routes!(network::time))
+        .routes(routes!(alerts::alerts))
         .layer(crate::ops::public_cors());
-    Router::new()
-        .merge(public)
+    let operator = OpenApiRouter::new()
+        .routes(routes!(realtime::push))
+        .layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES));
+    let (router, paths) = public.merge(operator).split_for_parts();
+    let document = openapi::Served::new(&openapi::document(paths));
+    router
         .route(
-            "/realtime/{source_id}",
-            post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
+            "/openapi.json",
+            get(openapi::openapi_json)
+                .layer::<_, std::convert::Infallible>(Extension(document))
+                .layer(crate::ops::public_cors()),
         )
         .fallback(error::api_not_found)
 }

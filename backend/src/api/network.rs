@@ -57,7 +57,7 @@ fn location_type(t: LocationType) -> &'static str {
     }
 }
 
-fn badge(s: &Schedule, r: RouteIdx) -> RouteBadge {
+pub(super) fn badge(s: &Schedule, r: RouteIdx) -> RouteBadge {
     let route = s.route(r);
     RouteBadge {
         id: global(s, &route.id),
@@ -83,13 +83,26 @@ fn summary(s: &Schedule, ix: &StopIndex, idx: StopIdx, lang: &str) -> StopSummar
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// Either `q` (search) or `lat` and `lon` (nearby), not both.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StopsParams {
+    /// Search text: a stop name in any language of the feed, or a stop code (case and
+    /// diacritics ignored; at most 200 characters).
     q: Option<String>,
+    /// Latitude of the point to find stops near (WGS 84 degrees, -90 to 90).
+    #[param(value_type = Option<f64>)]
     lat: Option<String>,
+    /// Longitude of that point (WGS 84 degrees, -180 to 180).
+    #[param(value_type = Option<f64>)]
     lon: Option<String>,
+    /// Nearby search radius in metres, 1 to 5000 (default 500).
+    #[param(value_type = Option<f64>)]
     radius: Option<String>,
+    /// Most stops to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
+    /// Language of names: `vi`, `en` or `ja`; default from `Accept-Language`, else `vi`.
     lang: Option<String>,
 }
 
@@ -111,6 +124,20 @@ fn number(name: &str, text: &str, range: std::ops::RangeInclusive<f64>) -> Resul
     Ok(x)
 }
 
+/// Stop search by name or code (`q`), or stops near a point (`lat`, `lon`, `radius`).
+///
+/// Search results are ranked by how the query matched (`match_rank`), then stations first,
+/// then name; nearby stops come nearest first with `distance_m`.
+#[utoipa::path(
+    get,
+    path = "/stops",
+    tag = "stops",
+    params(StopsParams),
+    responses(
+        (status = 200, description = "Matching stops", body = StopsResponse),
+        (status = 400, description = "Missing, conflicting or invalid parameters", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn stops(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -239,11 +266,25 @@ fn nearby(
         .collect()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LangParams {
+    /// Language of names: `vi`, `en` or `ja`; default from `Accept-Language`, else `vi`.
     lang: Option<String>,
 }
 
+/// A stop: its names, position and routes, its station (for a platform) or platforms (for a
+/// station).
+#[utoipa::path(
+    get,
+    path = "/stops/{stop_id}",
+    tag = "stops",
+    params(("stop_id" = String, Path, description = "Global stop id, `feed:stop_id`"), LangParams),
+    responses(
+        (status = 200, description = "The stop", body = StopDetail),
+        (status = 404, description = "No such stop", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn stop(
     State(state): State<AppState>,
     Path(stop_id): Path<String>,
@@ -291,6 +332,14 @@ fn route_summary(s: &Schedule, r: RouteIdx, lang: &str) -> RouteSummary {
     }
 }
 
+/// Every route of every feed, by agency, then `route_sort_order`, then short name.
+#[utoipa::path(
+    get,
+    path = "/routes",
+    tag = "network",
+    params(LangParams),
+    responses((status = 200, description = "All routes", body = RoutesResponse)),
+)]
 pub async fn routes(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -378,7 +427,7 @@ fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
         .collect()
 }
 
-fn vehicle(s: &Schedule, v: &VehicleView, now: i64, lang: &str) -> Vehicle {
+pub(super) fn vehicle(s: &Schedule, v: &VehicleView, now: i64, lang: &str) -> Vehicle {
     Vehicle {
         id: global(s, &v.id),
         label: v.label.clone(),
@@ -401,6 +450,18 @@ fn vehicle(s: &Schedule, v: &VehicleView, now: i64, lang: &str) -> Vehicle {
     }
 }
 
+/// A route: per direction its most common stop pattern, headsign and shape, and the
+/// vehicles on it now.
+#[utoipa::path(
+    get,
+    path = "/routes/{route_id}",
+    tag = "network",
+    params(("route_id" = String, Path, description = "Global route id, `feed:route_id`"), LangParams),
+    responses(
+        (status = 200, description = "The route", body = RouteDetail),
+        (status = 404, description = "No such route", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn route(
     State(state): State<AppState>,
     Path(route_id): Path<String>,
@@ -433,12 +494,27 @@ pub async fn route(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VehiclesParams {
+    /// Only the vehicles on this route (global route id, `feed:route_id`).
     route: Option<String>,
+    /// Language of names: `vi`, `en` or `ja`; default from `Accept-Language`, else `vi`.
     lang: Option<String>,
 }
 
+/// The vehicles realtime sees now (feeds whose realtime is degraded list none), optionally
+/// those of one route.
+#[utoipa::path(
+    get,
+    path = "/vehicles",
+    tag = "network",
+    params(VehiclesParams),
+    responses(
+        (status = 200, description = "Vehicles", body = VehiclesResponse),
+        (status = 404, description = "No such route", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn vehicles(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -480,6 +556,13 @@ pub async fn vehicles(
     }))
 }
 
+/// Server time, in UTC and in each feed's time zone (for clients to correct their clock).
+#[utoipa::path(
+    get,
+    path = "/time",
+    tag = "network",
+    responses((status = 200, description = "Server time", body = TimeResponse)),
+)]
 pub async fn time(State(state): State<AppState>) -> Json<TimeResponse> {
     let now = state.clock.now();
     let catalog = state.catalog.load();

@@ -77,6 +77,26 @@ impl FromRequestParts<AppState> for PushSource {
     }
 }
 
+/// Push one binary GTFS-Realtime `FeedMessage` (at most 16 MB) for a realtime source
+/// configured with a token. 200 once the engine has taken the message, or refused it whole
+/// (`accepted` false, the reasons in `findings`).
+#[utoipa::path(
+    post,
+    path = "/realtime/{source_id}",
+    tag = "realtime",
+    params(("source_id" = String, Path, description = "The id of a configured `[[realtime]]` source that has a token")),
+    request_body(content = Vec<u8>, content_type = "application/x-protobuf", description = "One binary GTFS-Realtime FeedMessage"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Taken, or refused whole (see `accepted`)", body = PushResponse),
+        (status = 400, description = "Empty or not GTFS-Realtime", body = api_types::ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = api_types::ErrorBody),
+        (status = 403, description = "The source is polled, not pushed to", body = api_types::ErrorBody),
+        (status = 404, description = "No such source", body = api_types::ErrorBody),
+        (status = 413, description = "Larger than 16 MB", body = api_types::ErrorBody),
+        (status = 503, description = "The engine is busy; retry", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn push(
     State(state): State<AppState>,
     PushSource(id): PushSource,

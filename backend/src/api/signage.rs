@@ -44,16 +44,52 @@ const DEFAULT_WIDTH: usize = 32;
 const MIN_WIDTH: usize = 16;
 const MAX_WIDTH: usize = 80;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// Only these routes: comma-separated route ids (global or local) or short names.
     route: Option<String>,
+    /// Most departures on the board, 1 to 50 (default 8).
+    #[param(minimum = 1, maximum = 50)]
     limit: Option<usize>,
+    /// Language of names (default from `Accept-Language`, else `vi`).
     lang: Option<String>,
+    /// `.txt` only: line width in characters, 16 to 80 (default 32).
+    #[param(minimum = 16, maximum = 80)]
     width: Option<usize>,
+    /// `.txt` only: `1` writes Vietnamese without diacritics (for signs without those
+    /// glyphs), `0` (default) keeps them.
     ascii: Option<String>,
 }
 
 /// `GET /api/v1/signage/{file}`, `file` being `{stop_ids}.json` or `{stop_ids}.txt`.
+///
+/// The board of one or several stops reduced for a display: minutes and clock time per
+/// departure, live flag, stale flag. Strong `ETag` and `Cache-Control: public, max-age=15`;
+/// `If-None-Match` with the current tag gets 304.
+#[utoipa::path(
+    get,
+    path = "/signage/{file}",
+    tag = "signage",
+    params(
+        ("file" = String, Path, description = "`{stop_ids}.json` (the board as JSON) or \
+            `{stop_ids}.txt` (fixed-width text); `stop_ids` is one global stop id or several of \
+            one feed separated by commas (at most 20), e.g. `binh-duong:BD2081.json`"),
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` received before"),
+        Params,
+    ),
+    responses(
+        (status = 200, description = "The board",
+            headers(("ETag" = String, description = "Strong tag of the body")),
+            content(
+                (SignageBoard = "application/json"),
+                (String = "text/plain"),
+            )),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 400, description = "Invalid parameter", body = api_types::ErrorBody),
+        (status = 404, description = "No such stop, or neither `.json` nor `.txt`", body = api_types::ErrorBody),
+    ),
+)]
 pub async fn signage(
     State(state): State<AppState>,
     Path(file): Path<String>,

@@ -143,6 +143,27 @@ impl Schedule {
         })
     }
 
+    /// The runs of `trip` on `date`, by their start: `[None]` for a timetabled trip, each
+    /// `start + k·headway` before its window's end for a frequency-based one (seconds since
+    /// service-day start); empty when the trip's service does not run on `date`.
+    pub fn run_starts(&self, trip: TripIdx, date: Date) -> Vec<Option<u32>> {
+        let Some(t) = self.trips.get(trip.index()) else {
+            return Vec::new();
+        };
+        if !self.service_active(t.service, date) {
+            return Vec::new();
+        }
+        if !t.is_frequency_based() {
+            return vec![None];
+        }
+        let mut starts = Vec::new();
+        for w in &self.frequencies[t.frequencies.range()] {
+            let step = w.headway_secs.max(1) as usize;
+            starts.extend((w.start..w.end).step_by(step).map(Some));
+        }
+        starts
+    }
+
     fn timetabled_calls(
         &self,
         stop: StopIdx,
