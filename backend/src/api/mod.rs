@@ -9,6 +9,7 @@ pub mod gtfs_rt;
 mod health;
 pub mod lang;
 mod network;
+pub mod oba;
 mod realtime;
 mod signage;
 
