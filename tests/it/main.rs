@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod oba;
 mod ops;
 mod prediction;
 mod realtime_ingest;

@@ -86,7 +86,11 @@ fn render(
     } else {
         vehicle_of(fs, &instance)
     };
-    let predicted = line.predicted.as_ref();
+    // A prediction that is only the timetable (basis scheduled) is not one to OneBusAway.
+    let predicted = line
+        .predicted
+        .as_ref()
+        .filter(|_| line.basis != Basis::Scheduled);
     let (arrival, departure) = predicted.map_or((0, 0), |p| {
         let a = p.arrival.or(p.departure).unwrap_or_default();
         (ms(a), ms(p.departure.unwrap_or(a)))
@@ -118,7 +122,7 @@ fn render(
         scheduled_departure_time: ms(call.departure),
         predicted_arrival_time: arrival,
         predicted_departure_time: departure,
-        predicted: predicted.is_some() && line.basis != Basis::Scheduled,
+        predicted: predicted.is_some(),
         last_update_time: line.trip.map(|tp| ms(tp.data_time)),
         status: match line.status {
             DepartureStatus::Cancelled => "CANCELED",
