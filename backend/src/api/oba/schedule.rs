@@ -63,6 +63,9 @@ pub struct ScheduleFrequency {
     headway: u32,
 }
 
+/// A headsign's stop times and the frequency windows (indexes) they come from.
+type Direction = (String, Vec<ScheduleStopTime>, Vec<u32>);
+
 #[derive(Debug, Deserialize)]
 pub struct Params {
     date: Option<String>,
@@ -91,8 +94,7 @@ pub async fn schedule_for_stop(
     let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
     let lang = refs.lang();
     // route → headsign → (stop times, frequency windows seen)
-    type Windows = Vec<u32>;
-    let mut routes: Vec<(RouteIdx, Vec<(String, Vec<ScheduleStopTime>, Windows)>)> = Vec::new();
+    let mut routes: Vec<(RouteIdx, Vec<Direction>)> = Vec::new();
     for c in &calls {
         let trip = s.trip(c.trip);
         let st = &s.stop_times[c.stop_time as usize];
