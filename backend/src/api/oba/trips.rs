@@ -490,7 +490,6 @@ pub async fn trip_for_vehicle(
 #[serde(rename_all = "camelCase")]
 pub struct ForRouteParams {
     include_schedule: Option<bool>,
-    include_status: Option<bool>,
     time: Option<String>,
     lang: Option<String>,
 }
@@ -528,25 +527,14 @@ pub async fn trips_for_route(
     let include = Include {
         trip: true,
         schedule: p.include_schedule.unwrap_or(false),
-        // OneBusAway's clients read the status of every listed trip.
-        status: p.include_status.unwrap_or(true),
+        // Always: OneBusAway's clients (and the SDK's model) read every listed trip's status,
+        // whatever `includeStatus` says.
+        status: true,
     };
     let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
     let out = instances
         .iter()
-        .map(|i| {
-            details(
-                &s,
-                fs,
-                i,
-                now,
-                Include {
-                    status: true,
-                    ..include
-                },
-                &mut refs,
-            )
-        })
+        .map(|i| details(&s, fs, i, now, include, &mut refs))
         .collect();
     list(ctx.now, out, false, refs.finish())
 }
