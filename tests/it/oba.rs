@@ -397,6 +397,25 @@ async fn one_arrival_trip_details_and_vehicles() {
     let (_, list) = arrivals(&app, "").await;
     let late = by_trip(&list, "51_WD_0_0650");
 
+    let around = get(
+        &app,
+        "arrivals-and-departures-for-location.json?lat=11.058272&lon=106.683555&radius=50",
+        StatusCode::OK,
+    )
+    .await;
+    let entry = &around["data"]["entry"];
+    assert_eq!(entry["stopIds"][0], STOP, "nearest first");
+    assert!(
+        entry["stopIds"]
+            .as_array()
+            .is_some_and(|s| s.contains(&"becamex-tokyu_ST_HIKARI".into()))
+    );
+    let nearby = entry["arrivalsAndDepartures"].as_array().expect("arrivals");
+    assert!(
+        nearby.contains(late),
+        "the same arrivals as the stop's own board"
+    );
+
     let one = get(
         &app,
         &format!(
@@ -516,6 +535,31 @@ async fn shapes_schedules_and_search() {
     let first =
         &entry["stopRouteSchedules"][0]["stopRouteDirectionSchedules"][0]["scheduleStopTimes"][0];
     assert!(first["arrivalTime"].as_i64() > Some(ms("2026-11-23T04:00:00+07:00")));
+
+    let weekday = get(
+        &app,
+        "schedule-for-route/becamex-tokyu_51.json?date=2026-11-23",
+        StatusCode::OK,
+    )
+    .await;
+    let groupings = weekday["data"]["entry"]["stopTripGroupings"]
+        .as_array()
+        .expect("groupings");
+    assert_eq!(groupings.len(), 2, "both directions");
+    let trips: BTreeSet<&str> = groupings
+        .iter()
+        .flat_map(|g| g["tripIds"].as_array().expect("trip ids"))
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(trips.contains("becamex-tokyu_51_WD_0_0650"));
+    let saturday = get(
+        &app,
+        "schedule-for-route/becamex-tokyu_51.json?date=2026-11-28",
+        StatusCode::OK,
+    )
+    .await;
+    let text = saturday["data"]["entry"].to_string();
+    assert!(!text.contains("_WD_"), "no weekday trips on a Saturday");
 
     let found = get(&app, "search/stop.json?input=hikari", StatusCode::OK).await;
     assert!(ids(&found["data"]["list"], "id").contains(STOP));

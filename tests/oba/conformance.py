@@ -332,6 +332,43 @@ def _():
     expect(state["trip"].id in trips, "the trip is in its block")
 
 
+@check("arrivals-and-departures-for-location")
+def _():
+    r = client.arrivals_and_departures_for_location.list(lat=HIKARI[0], lon=HIKARI[1], radius=300)
+    envelope(r)
+    e = r.data.entry
+    expect(STOP in e.stop_ids and e.arrivals_and_departures, "arrivals around Hikari")
+    expect({a.stop_id for a in e.arrivals_and_departures} <= set(e.stop_ids), "at the stops found")
+    expect(all(n.distance_from_query is not None for n in e.nearby_stop_ids), "distances")
+    times = [a.scheduled_departure_time for a in e.arrivals_and_departures]
+    expect(times == sorted(times), "by scheduled time")
+
+
+@check("schedule-for-route")
+def _():
+    r = client.schedule_for_route.retrieve(ROUTE, date="2026-11-23")
+    envelope(r)
+    e = r.data.entry
+    expect(e.route_id == ROUTE and len(e.stop_trip_groupings) == 2, "two directions")
+    for g in e.stop_trip_groupings:
+        expect(g.trip_ids and len(g.trips_with_stop_times) == len(g.trip_ids), "trips with times")
+        expect(all(st.arrival_time > 1_600_000_000_000 for t in g.trips_with_stop_times for st in t.stop_times), "ms")
+
+
+@check("trips-for-location")
+def _():
+    r = client.trips_for_location.list(lat=11.0, lon=106.7, lat_span=0.5, lon_span=0.5)
+    envelope(r)
+    expect(r.data.list and all(t.status.vehicle_id for t in r.data.list), "the simulated buses' trips")
+
+
+@check("config")
+def _():
+    r = client.config.retrieve()
+    envelope(r)
+    expect(r.data.entry.service_date_from and r.data.entry.service_date_to, "service dates")
+
+
 @check("401 without a valid key")
 def _():
     bad = OnebusawaySDK(api_key="wrong", base_url=BASE, _strict_response_validation=True, max_retries=0)

@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 use super::refs::{Refs, service_date_ms};
-use super::stops::resolve_stop;
+use super::stops::{AreaParams, max_count, resolve_stop};
 use super::trips::{
     TripStatus, block_trip_sequence, current_instance, next_index, resolve_trip,
     service_date_param, trip_status, vehicle_of,
@@ -20,9 +20,10 @@ use super::{
     situation_ids,
 };
 use crate::api::departures::{self, BoardQuery, Line};
+use crate::api::network::stops_near;
 use crate::predict::FeedSnapshot;
 use crate::realtime::TripInstance;
-use crate::schedule::{Boarding, Schedule};
+use crate::schedule::{Boarding, Schedule, StopIdx};
 use crate::server::AppState;
 use api_types::{Basis, DepartureStatus};
 
@@ -178,34 +179,119 @@ pub async fn arrivals_and_departures_for_stop(
     let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
     let at = parse_time(p.time.as_deref(), ctx.now)?;
     let (s, stop) = resolve_stop(&ctx, id)?;
-    let rt = ctx.realtime.for_schedule(&s);
-    let query = BoardQuery {
-        stop,
-        more_stops: &[],
-        routes: None,
-        now: at,
-        from: at - before * 60,
-        to: at + after * 60,
-        lang: &ctx.lang,
-        limit: MAX_ARRIVALS,
-        arrivals: true,
-    };
-    let mut lines = departures::lines(&s, rt, &query);
-    // OneBusAway orders by scheduled time.
-    lines.sort_by_key(|l| (l.call.departure, l.call.trip, l.call.stop_time));
-    let fs = ctx.live(&s);
     let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
     let stop_id = refs.stop(&s, stop);
-    let arrivals = lines
-        .iter()
-        .map(|l| render(&s, fs, l, at, &mut refs))
-        .collect();
+    let window = (at - before * 60, at + after * 60);
+    let arrivals = board(&ctx, &s, &[stop], at, window, &mut refs);
     entry(
         ctx.now,
         StopArrivals {
             stop_id,
             arrivals_and_departures: arrivals,
             nearby_stop_ids: Vec::new(),
+            situation_ids: situation_ids(),
+        },
+        refs.finish(),
+    )
+}
+
+/// The arrivals and departures at `stops` (of one feed) in `window` around `at`, by scheduled
+/// time: the departure board's lines with arrivals at last stops.
+fn board(
+    ctx: &Ctx,
+    s: &Schedule,
+    stops: &[StopIdx],
+    at: i64,
+    (from, to): (i64, i64),
+    refs: &mut Refs<'_>,
+) -> Vec<ArrivalAndDeparture> {
+    let Some((&stop, more_stops)) = stops.split_first() else {
+        return Vec::new();
+    };
+    let query = BoardQuery {
+        stop,
+        more_stops,
+        routes: None,
+        now: at,
+        from,
+        to,
+        lang: &ctx.lang,
+        limit: MAX_ARRIVALS,
+        arrivals: true,
+    };
+    let mut lines = departures::lines(s, ctx.realtime.for_schedule(s), &query);
+    // OneBusAway orders by scheduled time.
+    lines.sort_by_key(|l| (l.call.departure, l.call.trip, l.call.stop_time));
+    let fs = ctx.live(s);
+    lines.iter().map(|l| render(s, fs, l, at, refs)).collect()
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NearbyStop {
+    stop_id: String,
+    distance_from_query: f64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationArrivals {
+    stop_ids: Vec<String>,
+    nearby_stop_ids: Vec<NearbyStop>,
+    arrivals_and_departures: Vec<ArrivalAndDeparture>,
+    limit_exceeded: bool,
+    situation_ids: Vec<String>,
+}
+
+/// `arrivals-and-departures-for-location`: the boards of the stops in the area (at most
+/// `maxCount` stops, nearest first; default 250), merged by scheduled time.
+pub async fn arrivals_and_departures_for_location(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<AreaParams>,
+) -> Answer<EntryData<LocationArrivals>> {
+    let area = p.area()?;
+    let limit = max_count(p.max_count_given(), 250)?;
+    let before = minutes("minutesBefore", p.minutes_before, 5)?;
+    let after = minutes("minutesAfter", p.minutes_after, 35)?;
+    let ctx = Ctx::new(&state, p.lang(), &headers);
+    let at = parse_time(p.time.as_deref(), ctx.now)?;
+    let mut near: Vec<_> = stops_near(&ctx.catalog, area.center, area.radius)
+        .into_iter()
+        .filter(|(_, s, idx)| s.stop(*idx).position.is_some_and(|pos| area.contains(pos)))
+        .collect();
+    let limit_exceeded = near.len() > limit;
+    near.truncate(limit);
+    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
+    let mut stop_ids = Vec::new();
+    let mut nearby_stop_ids = Vec::new();
+    for (d, s, idx) in &near {
+        let id = refs.stop(s, *idx);
+        stop_ids.push(id.clone());
+        nearby_stop_ids.push(NearbyStop {
+            stop_id: id,
+            distance_from_query: (d * 10.0).round() / 10.0,
+        });
+    }
+    let mut arrivals = Vec::new();
+    for f in ctx.catalog.feeds() {
+        let s = &f.schedule;
+        let stops: Vec<StopIdx> = near
+            .iter()
+            .filter(|(_, n, _)| n.feed_id == s.feed_id)
+            .map(|(_, _, idx)| *idx)
+            .collect();
+        let window = (at - before * 60, at + after * 60);
+        arrivals.extend(board(&ctx, s, &stops, at, window, &mut refs));
+    }
+    arrivals.sort_by_key(|a| a.scheduled_departure_time);
+    entry(
+        ctx.now,
+        LocationArrivals {
+            stop_ids,
+            nearby_stop_ids,
+            arrivals_and_departures: arrivals,
+            limit_exceeded,
             situation_ids: situation_ids(),
         },
         refs.finish(),

@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(arrivals::arrivals_and_departures_for_stop),
         )
         .route(
+            "/arrivals-and-departures-for-location.json",
+            get(arrivals::arrivals_and_departures_for_location),
+        )
+        .route(
             "/arrival-and-departure-for-stop/{id}",
             get(arrivals::arrival_and_departure_for_stop),
         )
@@ -83,12 +87,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/trip-details/{id}", get(trips::trip_details))
         .route("/trip-for-vehicle/{id}", get(trips::trip_for_vehicle))
         .route("/trips-for-route/{id}", get(trips::trips_for_route))
+        .route("/trips-for-location.json", get(trips::trips_for_location))
+        .route("/config.json", get(config))
         .route("/block/{id}", get(trips::block))
         .route(
             "/vehicles-for-agency/{id}",
             get(vehicles::vehicles_for_agency),
         )
         .route("/schedule-for-stop/{id}", get(schedule::schedule_for_stop))
+        .route(
+            "/schedule-for-route/{id}",
+            get(schedule::schedule_for_route),
+        )
         .route("/shape/{id}", get(shape::shape))
         .fallback(not_found_endpoint)
         .layer(axum::middleware::from_fn_with_state(state, check_key))
@@ -416,6 +426,47 @@ async fn current_time(
         CurrentTime {
             time: now.as_millisecond(),
             readable_time: now.to_string(),
+        },
+        References::default(),
+    )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerConfig {
+    id: String,
+    name: String,
+    /// The first and last service dates any served feed has, as ms of the day's start.
+    service_date_from: String,
+    service_date_to: String,
+}
+
+/// `config.json`: what this server serves.
+async fn config(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<LangParam>,
+) -> Answer<EntryData<ServerConfig>> {
+    let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
+    let mut from: Option<i64> = None;
+    let mut to: Option<i64> = None;
+    let mut versions = Vec::new();
+    for f in ctx.catalog.feeds() {
+        let s = &f.schedule;
+        versions.push(format!("{}@{}", s.feed_id, s.version));
+        if let Some((a, b)) = s.service_span {
+            let (a, b) = (refs::service_date_ms(s, a), refs::service_date_ms(s, b));
+            from = Some(from.map_or(a, |x| x.min(a)));
+            to = Some(to.map_or(b, |x| x.max(b)));
+        }
+    }
+    entry(
+        ctx.now,
+        ServerConfig {
+            id: versions.join(","),
+            name: "rtpi".to_owned(),
+            service_date_from: from.map(|x| x.to_string()).unwrap_or_default(),
+            service_date_to: to.map(|x| x.to_string()).unwrap_or_default(),
         },
         References::default(),
     )

@@ -1,6 +1,7 @@
-//! `schedule-for-stop/{id}?date=YYYY-MM-DD`: every call at the stop (a station: at its
-//! platforms) on one service date, by route and then by headsign, from the schedule's board
-//! query; frequency-based trips also list their windows.
+//! Timetables of one service date: `schedule-for-stop/{id}?date=YYYY-MM-DD`, every call at
+//! the stop (a station: at its platforms), by route and then by headsign, from the schedule's
+//! board query (frequency-based trips also list their windows); `schedule-for-route/{id}`, the
+//! route's trips by direction with their stop times.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -11,7 +12,7 @@ use super::refs::{Refs, service_date_ms};
 use super::stops::resolve_stop;
 use super::{Answer, Ctx, EntryData, ObaError, Query, entry, feed_scoped, json_id, ms};
 use crate::schedule::time::{local_date, service_day_start};
-use crate::schedule::{Boarding, RouteIdx};
+use crate::schedule::{Boarding, DirectionType, RouteIdx};
 use crate::search::route_order;
 use crate::server::AppState;
 
@@ -81,12 +82,7 @@ pub async fn schedule_for_stop(
     let id = json_id(&id)?;
     let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
     let (s, stop) = resolve_stop(&ctx, id)?;
-    let date = match p.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => text.parse::<Date>().map_err(|_| {
-            ObaError::bad("date", format!("{text:?} is not a date; use YYYY-MM-DD"))
-        })?,
-        None => local_date(ctx.now, &s.timezone),
-    };
+    let date = parse_date(p.date.as_deref(), &s, ctx.now)?;
     let day = service_day_start(date, &s.timezone);
     let stops = s.stop_and_children(stop);
     let mut calls = s.calls(&stops, day, day + i64::from(s.max_time_of_day()) + 1);
@@ -180,4 +176,163 @@ pub async fn schedule_for_stop(
         },
         refs.finish(),
     )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteScheduleEntry {
+    route_id: String,
+    schedule_date: i64,
+    service_ids: Vec<String>,
+    stop_trip_groupings: Vec<StopTripGrouping>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StopTripGrouping {
+    direction_id: String,
+    trip_headsigns: Vec<String>,
+    stop_ids: Vec<String>,
+    trip_ids: Vec<String>,
+    trips_with_stop_times: Vec<TripWithStopTimes>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TripWithStopTimes {
+    trip_id: String,
+    stop_times: Vec<RouteStopTime>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteStopTime {
+    trip_id: String,
+    stop_id: String,
+    service_id: String,
+    arrival_time: i64,
+    departure_time: i64,
+    arrival_enabled: bool,
+    departure_enabled: bool,
+    stop_headsign: String,
+}
+
+/// `schedule-for-route/{id}?date=YYYY-MM-DD`: the route's trips that run on the date, by
+/// direction (stops: the direction's most common pattern), each with its stop times in ms
+/// (a frequency-based trip: its first run).
+pub async fn schedule_for_route(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Answer<EntryData<RouteScheduleEntry>> {
+    let id = json_id(&id)?;
+    let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
+    let (s, r) = super::routes::resolve_route(&ctx, id)?;
+    let date = parse_date(p.date.as_deref(), &s, ctx.now)?;
+    let day = service_day_start(date, &s.timezone);
+    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
+    let lang = refs.lang();
+    let route_id = refs.route(&s, r);
+    let patterns = crate::api::network::direction_patterns(&s, r);
+    let mut service_ids: Vec<String> = Vec::new();
+    let stop_trip_groupings = patterns
+        .iter()
+        .map(|(direction, pattern, _)| {
+            let trips: Vec<_> = s
+                .trips_of_route(r)
+                .iter()
+                .copied()
+                .filter(|&t| {
+                    let trip = s.trip(t);
+                    trip.usable
+                        && s.service_active(trip.service, date)
+                        && trip.direction.map(|d| match d {
+                            DirectionType::Outbound => 0,
+                            DirectionType::Inbound => 1,
+                        }) == *direction
+                })
+                .collect();
+            let mut headsigns: Vec<String> = Vec::new();
+            let mut trip_ids = Vec::new();
+            let mut with_times = Vec::new();
+            for &t in &trips {
+                let trip = s.trip(t);
+                let service = feed_scoped(&s, &s.services[trip.service.index()].id);
+                if !service_ids.contains(&service) {
+                    service_ids.push(service.clone());
+                }
+                if let Some(h) = s
+                    .trip_stop_times(t)
+                    .first()
+                    .and_then(|st| s.headsign_in(st, lang))
+                    && !headsigns.iter().any(|x| x == h)
+                {
+                    headsigns.push(h.to_owned());
+                }
+                let trip_id = refs.trip(&s, t);
+                trip_ids.push(trip_id.clone());
+                // A frequency-based trip's timetable counts from its first run.
+                let first = s.trip_stop_times(t).first().map_or(0, |st| st.departure);
+                let shift = s
+                    .trip_frequencies(t)
+                    .first()
+                    .map_or(0, |f| i64::from(f.start) - i64::from(first));
+                let times = s.trip_stop_times(t);
+                let stop_times = times
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| RouteStopTime {
+                        trip_id: trip_id.clone(),
+                        stop_id: refs.stop(&s, st.stop),
+                        service_id: service.clone(),
+                        arrival_time: ms(day + shift + i64::from(st.arrival)),
+                        departure_time: ms(day + shift + i64::from(st.departure)),
+                        arrival_enabled: i > 0 && st.drop_off != Boarding::None,
+                        departure_enabled: i + 1 < times.len() && st.pickup != Boarding::None,
+                        stop_headsign: st
+                            .stop_headsign
+                            .and_then(|_| s.headsign_in(st, lang))
+                            .unwrap_or_default()
+                            .to_owned(),
+                    })
+                    .collect();
+                with_times.push(TripWithStopTimes {
+                    trip_id,
+                    stop_times,
+                });
+            }
+            StopTripGrouping {
+                direction_id: direction.map_or_else(String::new, |d| d.to_string()),
+                trip_headsigns: headsigns,
+                stop_ids: pattern.iter().map(|&i| refs.stop(&s, i)).collect(),
+                trip_ids,
+                trips_with_stop_times: with_times,
+            }
+        })
+        .collect();
+    entry(
+        ctx.now,
+        RouteScheduleEntry {
+            route_id,
+            schedule_date: service_date_ms(&s, date),
+            service_ids,
+            stop_trip_groupings,
+        },
+        refs.finish(),
+    )
+}
+
+/// `date=YYYY-MM-DD`, else today in the feed's time zone.
+fn parse_date(
+    param: Option<&str>,
+    s: &crate::schedule::Schedule,
+    now: i64,
+) -> Result<Date, ObaError> {
+    match param.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(text) => text
+            .parse::<Date>()
+            .map_err(|_| ObaError::bad("date", format!("{text:?} is not a date; use YYYY-MM-DD"))),
+        None => Ok(local_date(now, &s.timezone)),
+    }
 }

@@ -57,8 +57,10 @@ pub fn max_count(given: Option<usize>, default: usize) -> Result<usize, ObaError
     Ok(n)
 }
 
-/// Where to look: a circle (`lat`, `lon`, `radius`) or a box (`latSpan`, `lonSpan` around
-/// `lat`, `lon`).
+/// The parameters of the location endpoints. Where to look: a circle (`lat`, `lon`,
+/// `radius`) or a box (`latSpan`, `lonSpan` around `lat`, `lon`); `query`, `maxCount`; for
+/// arrivals, the window (`minutesBefore`, `minutesAfter` around `time`). (One struct, not
+/// `#[serde(flatten)]`: flattened query strings lose their numbers.)
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AreaParams {
@@ -70,6 +72,9 @@ pub struct AreaParams {
     query: Option<String>,
     max_count: Option<usize>,
     lang: Option<String>,
+    pub minutes_before: Option<i64>,
+    pub minutes_after: Option<i64>,
+    pub time: Option<String>,
 }
 
 pub struct Area {
@@ -165,6 +170,10 @@ impl AreaParams {
 
     pub fn lang(&self) -> Option<&str> {
         self.lang.as_deref()
+    }
+
+    pub fn max_count_given(&self) -> Option<usize> {
+        self.max_count
     }
 
     pub fn max_count(&self) -> Result<usize, ObaError> {

@@ -539,6 +539,72 @@ pub async fn trips_for_route(
     list(ctx.now, out, false, refs.finish())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForLocationParams {
+    lat: Option<f64>,
+    lon: Option<f64>,
+    lat_span: Option<f64>,
+    lon_span: Option<f64>,
+    include_schedule: Option<bool>,
+    include_trip: Option<bool>,
+    time: Option<String>,
+    lang: Option<String>,
+}
+
+/// `trips-for-location`: the trips of the vehicles inside the box `latSpan` × `lonSpan`
+/// around `lat`, `lon`, each with its status.
+pub async fn trips_for_location(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<ForLocationParams>,
+) -> Answer<ListData<TripDetails>> {
+    let (Some(lat), Some(lon), Some(lat_span), Some(lon_span)) =
+        (p.lat, p.lon, p.lat_span, p.lon_span)
+    else {
+        return Err(ObaError::bad(
+            "lat, lon, latSpan, lonSpan",
+            "give the box: its centre (lat=, lon=) and size in degrees (latSpan=, lonSpan=)",
+        ));
+    };
+    if !(lat_span > 0.0 && lat_span <= 1.0 && lon_span > 0.0 && lon_span <= 1.0) {
+        return Err(ObaError::bad(
+            "latSpan, lonSpan",
+            "use spans greater than 0 and at most 1 degree",
+        ));
+    }
+    let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
+    let now = parse_time(p.time.as_deref(), ctx.now)?;
+    let include = Include {
+        trip: p.include_trip.unwrap_or(true),
+        schedule: p.include_schedule.unwrap_or(false),
+        status: true,
+    };
+    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
+    let mut out = Vec::new();
+    for f in ctx.catalog.feeds() {
+        let s = &f.schedule;
+        let Some(fs) = ctx.live(s) else { continue };
+        let mut instances: Vec<TripInstance> = fs
+            .vehicles
+            .iter()
+            .filter(|v| {
+                (v.position.lat - lat).abs() <= lat_span / 2.0
+                    && (v.position.lon - lon).abs() <= lon_span / 2.0
+            })
+            .filter_map(|v| v.trip)
+            .collect();
+        instances.sort();
+        instances.dedup();
+        out.extend(
+            instances
+                .iter()
+                .map(|i| details(s, Some(fs), i, now, include, &mut refs)),
+        );
+    }
+    list(ctx.now, out, false, refs.finish())
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Block {
