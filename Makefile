@@ -15,11 +15,12 @@ test: web
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 	cargo test --workspace
+	.ci/oba-conformance
 
 # The browser bundle of the web app (target/site/pkg).
 web: setup
 	.ci/build-web
 
-# Installs the wasm target and wasm-bindgen-cli, once.
+# Installs the wasm target, wasm-bindgen-cli and the OneBusAway SDK's venv, once.
 setup:
 	.ci/setup

@@ -103,6 +103,20 @@ struct ServeArgs {
     /// config file's `[limits]`].
     #[arg(long, env = "RTPI_RATE_LIMIT", value_name = "RPS[/BURST]")]
     rate_limit: Option<String>,
+    /// A key the OneBusAway API (/api/where) accepts as key=, repeatable; replaces the config
+    /// file's `[oba] keys` [default: only the development key TEST].
+    #[arg(
+        long = "oba-key",
+        env = "RTPI_OBA_KEYS",
+        value_name = "KEY",
+        value_delimiter = ','
+    )]
+    oba_keys: Vec<String>,
+    /// Run the clock from this instant (RFC 3339), moving at real speed: for demos and tests
+    /// at a chosen time of day (the simulator and predictions follow it) [default: the
+    /// system clock].
+    #[arg(long, env = "RTPI_CLOCK_START", value_name = "RFC3339")]
+    clock_start: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +184,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         },
         None => FileConfig::default(),
     };
+    let clock_start = args.clock_start;
     let overrides = Overrides {
         listen: args.listen,
         data_dir: args.data_dir,
@@ -182,6 +197,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .collect(),
         simulate: args.simulate,
         rate_limit: args.rate_limit,
+        oba_keys: args.oba_keys,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,
@@ -192,7 +208,19 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     let result = runtime.block_on(async {
-        let app = Application::build(&config, Clock::system()).await?;
+        let clock = match clock_start {
+            Some(start) => {
+                tracing::warn!(%start, "the clock starts at the given instant, not now");
+                let started = std::time::Instant::now();
+                Clock::from_fn(move || {
+                    let elapsed = jiff::SignedDuration::try_from(started.elapsed())
+                        .unwrap_or(jiff::SignedDuration::ZERO);
+                    start.saturating_add(elapsed).unwrap_or(start)
+                })
+            }
+            None => Clock::system(),
+        };
+        let app = Application::build(&config, clock).await?;
         tracing::info!("listening on http://{}", app.address());
         app.run_until(shutdown_signal()).await?;
         anyhow::Ok(())

@@ -24,11 +24,14 @@
 //! requests_per_second = 20     # refill rate; 0 turns the limit off (default 20)
 //! burst = 100                  # bucket size (default 100)
 //! trust_forwarded_for = false  # key by the last X-Forwarded-For address (behind a proxy)
+//!
+//! [oba]                        # the OneBusAway API (/api/where)
+//! keys = ["long-random-key"]   # accepted key= values; none: the development key TEST
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
 //! `[ID=]PATH`), `RTPI_REALTIME` (whitespace-separated source specs, see
-//! [`RealtimeConfig::parse`]), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
+//! [`RealtimeConfig::parse`]), `RTPI_OBA_KEYS` (comma-separated), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -376,6 +379,8 @@ pub struct Config {
     pub simulate: bool,
     /// Per-client rate limit.
     pub limits: Limits,
+    /// Keys of the OneBusAway API; empty: only the development key `TEST`.
+    pub oba_keys: Vec<String>,
 }
 
 /// Requests per second a client gets unless configured.
@@ -435,6 +440,24 @@ pub struct FileConfig {
     pub realtime: Vec<FileRealtime>,
     pub simulate: Option<bool>,
     pub limits: Option<Limits>,
+    pub oba: Option<FileOba>,
+}
+
+/// The `[oba]` table: the OneBusAway API.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOba {
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+/// Keys stay out of logs.
+impl fmt::Debug for FileOba {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileOba")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -541,6 +564,8 @@ pub struct Overrides {
     pub simulate: Option<bool>,
     /// `RPS` or `RPS/BURST` (`0` turns the limit off).
     pub rate_limit: Option<String>,
+    /// OneBusAway API keys; they replace the file's.
+    pub oba_keys: Vec<String>,
 }
 
 impl Config {
@@ -600,6 +625,17 @@ impl Config {
         if limits.enabled() && limits.burst == 0 {
             return Err("limits: burst must be at least 1 (or set requests_per_second = 0 to turn the limit off)".to_owned());
         }
+        let oba_keys = if overrides.oba_keys.is_empty() {
+            file.oba.map(|o| o.keys).unwrap_or_default()
+        } else {
+            overrides.oba_keys
+        };
+        if oba_keys.iter().any(|k| k.trim().is_empty()) {
+            return Err(
+                "oba keys: a key is empty; give long random keys, or none for the development key TEST"
+                    .to_owned(),
+            );
+        }
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -620,6 +656,7 @@ impl Config {
             feeds,
             realtime,
             limits,
+            oba_keys,
         })
     }
 }
@@ -722,6 +759,38 @@ mod tests {
         assert!(e.contains("burst"), "{e}");
         let e = toml::from_str::<FileConfig>("[limits]\nrps = 1\n").expect_err("typo");
         assert!(e.to_string().contains("rps"), "{e}");
+    }
+
+    #[test]
+    fn oba_keys_from_the_file_and_the_command_line() {
+        let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
+        assert!(
+            d.oba_keys.is_empty(),
+            "none configured: the development key"
+        );
+        let file = || -> FileConfig {
+            toml::from_str("[oba]\nkeys = [\"k1\", \"k2\"]\n").expect("valid toml")
+        };
+        let c = Config::resolve(file(), Overrides::default()).expect("valid");
+        assert_eq!(c.oba_keys, ["k1", "k2"]);
+        let c = Config::resolve(
+            file(),
+            Overrides {
+                oba_keys: vec!["cli".to_owned()],
+                ..Default::default()
+            },
+        )
+        .expect("valid");
+        assert_eq!(
+            c.oba_keys,
+            ["cli"],
+            "flags and environment replace the file's keys"
+        );
+        let empty: FileConfig = toml::from_str("[oba]\nkeys = [\" \"]\n").expect("valid toml");
+        let e = Config::resolve(empty, Overrides::default()).expect_err("empty key");
+        assert!(e.contains("empty"), "{e}");
+        let e = toml::from_str::<FileConfig>("[oba]\nkey = \"x\"\n").expect_err("typo");
+        assert!(e.to_string().contains("key"), "{e}");
     }
 
     #[test]

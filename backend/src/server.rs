@@ -75,6 +75,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Request metrics and the rate limiter.
     pub ops: Ops,
+    /// Keys the OneBusAway API accepts (`key=`).
+    pub oba_keys: Arc<[String]>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -106,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(api::health))
         .route("/metrics", get(ops::metrics::metrics))
         .nest("/api/v1", api::v1())
+        .nest("/api/where", api::oba::router(state.clone()))
         .merge(api::gtfs_rt())
         .merge(api::display())
         .leptos_routes(&state, pages, {
@@ -252,7 +255,15 @@ impl Application {
             clock,
             leptos: leptos_options(&config.site_dir),
             ops: Ops::new(&config.limits),
+            oba_keys: api::oba::accepted_keys(&config.oba_keys).into(),
         };
+        if config.oba_keys.is_empty() {
+            tracing::warn!(
+                "the OneBusAway API (/api/where) accepts the development key {:?}: configure \
+                 real keys with [oba] keys = [...] in the config file, RTPI_OBA_KEYS or --oba-key",
+                api::oba::TEST_KEY
+            );
+        }
         Ok(Application {
             listener,
             router: app(state.clone()),

@@ -294,3 +294,49 @@ async fn serve_with_the_sample_network_polls_its_simulated_vehicles() {
         "the database is created"
     );
 }
+
+/// `--oba-key` (beating `RTPI_OBA_KEYS`) replaces the development key, and `--clock-start`
+/// runs the server's clock from the given instant.
+#[tokio::test]
+async fn serve_takes_oba_keys_and_a_clock_start_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_child, address) = start(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &dir.path().join("data").display().to_string(),
+            "--simulate",
+            "false",
+            "--oba-key",
+            "k1",
+            "--oba-key",
+            "k2",
+            "--clock-start",
+            "2026-11-23T07:40:00+07:00",
+        ],
+        &[("RTPI_OBA_KEYS", "from-env".to_owned())],
+    )
+    .await;
+    let client = crate::support::http_client();
+    for (key, status) in [("TEST", 401), ("from-env", 401), ("k1", 200), ("k2", 200)] {
+        let response = client
+            .get(format!(
+                "http://{address}/api/where/current-time.json?key={key}"
+            ))
+            .send()
+            .await
+            .expect("reachable");
+        assert_eq!(response.status().as_u16(), status, "key {key}");
+        if status == 200 {
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            let start = crate::support::at("2026-11-23T07:40:00+07:00") * 1000;
+            let time = body["data"]["entry"]["time"].as_i64().expect("time");
+            assert!(
+                (start..start + 60_000).contains(&time),
+                "{time} runs from {start}"
+            );
+        }
+    }
+}

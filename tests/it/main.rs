@@ -5,6 +5,7 @@
 mod alerts;
 mod architecture;
 mod cli;
+mod oba;
 mod openapi;
 mod ops;
 mod prediction;

@@ -98,6 +98,7 @@ pub fn test_config(
         realtime: Vec::new(),
         simulate: false,
         limits: backend::config::Limits::off(),
+        oba_keys: Vec::new(),
     }
 }
 

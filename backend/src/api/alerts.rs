@@ -158,7 +158,7 @@ fn starts_before(a: &ServiceAlert, now: i64, until: i64) -> bool {
 }
 
 /// The stops, their stations and their platforms.
-fn stops_around(s: &Schedule, stops: &[StopIdx]) -> Vec<StopIdx> {
+pub(super) fn stops_around(s: &Schedule, stops: &[StopIdx]) -> Vec<StopIdx> {
     let mut out: FxHashSet<StopIdx> = FxHashSet::default();
     for &stop in stops {
         out.extend(s.stop_and_children(stop));

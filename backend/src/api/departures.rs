@@ -207,6 +207,7 @@ fn departures_now(
         to,
         lang: &lang,
         limit,
+        arrivals: false,
     };
     Ok(board(schedule, realtime.for_schedule(schedule), &query))
 }
@@ -225,6 +226,9 @@ pub struct BoardQuery<'a> {
     pub to: i64,
     pub lang: &'a str,
     pub limit: usize,
+    /// Also the calls where riders cannot board (a trip's last stop, `pickup_type=1`):
+    /// OneBusAway lists arrivals as well as departures.
+    pub arrivals: bool,
 }
 
 /// The board view model, from one schedule and the realtime computed against it (if any):
@@ -236,38 +240,13 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
         from,
         to,
         lang,
-        limit,
         ..
     } = *q;
-    let mut stops: Vec<StopIdx> = Vec::new();
-    for &stop in std::iter::once(&q.stop).chain(q.more_stops) {
-        for idx in s.stop_and_children(stop) {
-            if !stops.contains(&idx) {
-                stops.push(idx);
-            }
-        }
-    }
-    let mut calls = s.departures(&stops, from, to);
-    let live = rt.filter(|fs| !fs.degraded);
-    if let Some(fs) = live {
-        let moved_in = predicted_into_window(s, fs, &stops, from, to, &calls);
-        calls.extend(moved_in);
-    }
-    if let Some(routes) = q.routes {
-        calls.retain(|c| routes.contains(&s.trip(c.trip).route));
-    }
-    let mut lines: Vec<Line<'_>> = calls
-        .iter()
-        .filter_map(|c| line(rt, c))
-        .filter(|l| (from..to).contains(&l.expected))
-        .collect();
-    drop_nominal_runs_of_live_headway_trips(s, &mut lines);
+    let lines = lines(s, rt, q);
     let mut trips: Vec<_> = lines.iter().map(|l| l.call.trip).collect();
     trips.sort_unstable();
     trips.dedup();
-    let alerts = super::alerts::for_board(s, rt, &stops, &trips, now, to, lang);
-    lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
-    lines.truncate(limit);
+    let alerts = super::alerts::for_board(s, rt, &board_stops(s, q), &trips, now, to, lang);
     DeparturesResponse {
         stop: stop_ref(s, q.stop, lang),
         now: format_rfc3339(now, &s.timezone),
@@ -288,8 +267,52 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
     }
 }
 
+/// The lines of the board of `q`, in the order shown (expected time): the timetable merged
+/// with realtime, before they are rendered (the board's JSON, OneBusAway's arrivals).
+pub fn lines<'a>(s: &Schedule, rt: Option<&'a FeedSnapshot>, q: &BoardQuery<'_>) -> Vec<Line<'a>> {
+    let BoardQuery {
+        from, to, limit, ..
+    } = *q;
+    let stops = board_stops(s, q);
+    let mut calls = if q.arrivals {
+        s.calls(&stops, from, to)
+    } else {
+        s.departures(&stops, from, to)
+    };
+    let live = rt.filter(|fs| !fs.degraded);
+    if let Some(fs) = live {
+        let moved_in = predicted_into_window(s, fs, &stops, from, to, &calls, q.arrivals);
+        calls.extend(moved_in);
+    }
+    if let Some(routes) = q.routes {
+        calls.retain(|c| routes.contains(&s.trip(c.trip).route));
+    }
+    let mut lines: Vec<Line<'_>> = calls
+        .iter()
+        .filter_map(|c| line(rt, c))
+        .filter(|l| (from..to).contains(&l.expected))
+        .collect();
+    drop_nominal_runs_of_live_headway_trips(s, &mut lines);
+    lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
+    lines.truncate(limit);
+    lines
+}
+
+/// The stops a board covers: its stops, and the platforms of its stations.
+fn board_stops(s: &Schedule, q: &BoardQuery<'_>) -> Vec<StopIdx> {
+    let mut stops: Vec<StopIdx> = Vec::new();
+    for &stop in std::iter::once(&q.stop).chain(q.more_stops) {
+        for idx in s.stop_and_children(stop) {
+            if !stops.contains(&idx) {
+                stops.push(idx);
+            }
+        }
+    }
+    stops
+}
+
 /// One call with what realtime says about it: a line of a board, a stop of a trip.
-pub(super) struct Line<'a> {
+pub struct Line<'a> {
     pub call: Call,
     /// When riders should expect the bus (unix seconds): the predicted departure when there
     /// is one, else the scheduled one.
@@ -304,8 +327,8 @@ pub(super) struct Line<'a> {
 }
 
 /// What realtime makes of a scheduled call; `None` when the vehicle has already passed it.
-/// The one reading of the snapshot for a call, shared by boards and trip details.
-pub(super) fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
+/// The one reading of the snapshot for a call, shared by boards, trip details and OneBusAway.
+pub fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
     let scheduled = Line {
         call: *call,
         expected: call.departure,
@@ -378,6 +401,7 @@ fn predicted_into_window(
     from: i64,
     to: i64,
     scheduled: &[Call],
+    arrivals: bool,
 ) -> Vec<Call> {
     let key = |c: &Call| {
         (
@@ -404,7 +428,7 @@ fn predicted_into_window(
             let Some(call) = s.call_of(i.trip, sp.stop_time, i.service_date, i.start) else {
                 continue;
             };
-            if s.can_board(&call) && !known.contains(&key(&call)) {
+            if (arrivals || s.can_board(&call)) && !known.contains(&key(&call)) {
                 out.push(call);
             }
         }

@@ -10,6 +10,7 @@ pub mod gtfs_rt;
 mod health;
 pub mod lang;
 mod network;
+pub mod oba;
 pub mod openapi;
 mod realtime;
 mod signage;

@@ -12,6 +12,8 @@
 //!
 //! Names are in `?lang=`, else the `Accept-Language` header's first of vi/en/ja, else vi.
 
+use std::sync::Arc;
+
 use api_types::{
     FeedTime, GlobalId, RouteBadge, RouteDetail, RouteDirection, RouteSummary, RoutesResponse,
     StopDetail, StopSummary, StopsResponse, TimeResponse, Vehicle, VehiclesResponse,
@@ -29,7 +31,8 @@ use crate::catalog::Catalog;
 use crate::predict::VehicleView;
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{
-    Availability, DirectionType, Field, LatLon, LocationType, RouteIdx, Schedule, StopIdx, geo,
+    Availability, DirectionType, Field, LatLon, LocationType, RouteIdx, Schedule, StopIdx, TripIdx,
+    geo,
 };
 use crate::search::{self, StopIndex, route_order};
 use crate::server::AppState;
@@ -209,6 +212,22 @@ fn search_stops(
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
+    search_ranked(catalog, query, lang)
+        .into_iter()
+        .take(limit)
+        .map(|(rank, s, stop)| StopSummary {
+            match_rank: Some(rank),
+            ..summary(s, &catalog.stop_index(s), stop, lang)
+        })
+        .collect()
+}
+
+/// Stops of every feed matching `query`, best first: match rank, stations first, name.
+pub(super) fn search_ranked<'c>(
+    catalog: &'c Catalog,
+    query: &search::Query,
+    lang: &str,
+) -> Vec<(u8, &'c Arc<Schedule>, StopIdx)> {
     let mut found = Vec::new();
     for f in catalog.feeds() {
         let s = &f.schedule;
@@ -216,17 +235,13 @@ fn search_stops(
         for (stop, rank) in ix.search(query) {
             let station = s.stop(stop).location_type == LocationType::StopArea;
             let name = s.stop_name(stop, lang);
-            found.push(((rank, !station, name, stop.0), s, ix.clone()));
+            found.push(((rank, !station, name, stop.0), s));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
         .into_iter()
-        .take(limit)
-        .map(|((rank, _, _, stop), s, ix)| StopSummary {
-            match_rank: Some(rank),
-            ..summary(s, &ix, StopIdx(stop), lang)
-        })
+        .map(|((rank, _, _, stop), s)| (rank, s, StopIdx(stop)))
         .collect()
 }
 
@@ -237,10 +252,26 @@ fn nearby(
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
+    stops_near(catalog, at, radius)
+        .into_iter()
+        .take(limit)
+        .map(|(d, s, stop)| StopSummary {
+            distance_m: Some((d * 10.0).round() / 10.0),
+            ..summary(s, &catalog.stop_index(s), stop, lang)
+        })
+        .collect()
+}
+
+/// Stops and stations of every feed within `radius` metres of `at`, nearest first, with
+/// their distance.
+pub(super) fn stops_near(
+    catalog: &Catalog,
+    at: LatLon,
+    radius: f64,
+) -> Vec<(f64, &Arc<Schedule>, StopIdx)> {
     let mut found = Vec::new();
     for f in catalog.feeds() {
         let s = &f.schedule;
-        let ix = catalog.stop_index(s);
         for (i, stop) in s.stops.iter().enumerate() {
             if !matches!(
                 stop.location_type,
@@ -251,19 +282,12 @@ fn nearby(
             let Some(p) = stop.position else { continue };
             let d = geo::distance_m(at, p);
             if d <= radius {
-                found.push((d, s, ix.clone(), StopIdx(i as u32)));
+                found.push((d, s, StopIdx(i as u32)));
             }
         }
     }
-    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.3.0.cmp(&b.3.0)));
+    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.0.cmp(&b.2.0)));
     found
-        .into_iter()
-        .take(limit)
-        .map(|(d, s, ix, stop)| StopSummary {
-            distance_m: Some((d * 10.0).round() / 10.0),
-            ..summary(s, &ix, stop, lang)
-        })
-        .collect()
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -378,6 +402,33 @@ type Patterns = FxHashMap<Vec<StopIdx>, (usize, usize)>;
 
 /// Per direction (in direction order), the most common stop pattern of the route's trips.
 fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
+    direction_patterns(s, r)
+        .into_iter()
+        .map(|(direction, pattern, t)| {
+            let trip = s.trip(t);
+            RouteDirection {
+                direction_id: direction,
+                headsign: trip.headsign.as_deref().map(|h| {
+                    s.translate(Field::TripHeadsign, &trip.id, h, lang)
+                        .to_owned()
+                }),
+                stops: pattern.iter().map(|p| stop_ref(s, *p, lang)).collect(),
+                shape: trip
+                    .shape
+                    .and_then(|sh| s.shapes.get(sh.index()))
+                    .map(|sh| thin(&sh.line.points))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Per direction (in direction order: 0, 1, then none), the most common stop pattern of the
+/// route's usable trips, and the first trip (by departure) that has it.
+pub(super) fn direction_patterns(
+    s: &Schedule,
+    r: RouteIdx,
+) -> Vec<(Option<u8>, Vec<StopIdx>, TripIdx)> {
     // direction → pattern → (count, first trip with it); trips come by first departure.
     let mut by_direction: Vec<(Option<u8>, Patterns)> = Vec::new();
     let trips = s.trips_of_route(r);
@@ -408,21 +459,7 @@ fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
             let (pattern, (_, first)) = patterns
                 .into_iter()
                 .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))?;
-            let t = *trips.get(first)?;
-            let trip = s.trip(t);
-            Some(RouteDirection {
-                direction_id: direction,
-                headsign: trip.headsign.as_deref().map(|h| {
-                    s.translate(Field::TripHeadsign, &trip.id, h, lang)
-                        .to_owned()
-                }),
-                stops: pattern.iter().map(|p| stop_ref(s, *p, lang)).collect(),
-                shape: trip
-                    .shape
-                    .and_then(|sh| s.shapes.get(sh.index()))
-                    .map(|sh| thin(&sh.line.points))
-                    .unwrap_or_default(),
-            })
+            Some((direction, pattern, *trips.get(first)?))
         })
         .collect()
 }

@@ -224,6 +224,7 @@ pub fn signage_board(
             to: now + WINDOW_MINUTES * 60,
             lang: &lang,
             limit,
+            arrivals: false,
         },
     );
     let mut names: Vec<&str> = Vec::new();

@@ -164,6 +164,51 @@ impl Schedule {
         starts
     }
 
+    /// The instances of `trips` under way at `at` (unix seconds): between their scheduled
+    /// first departure and last arrival, on every service day that can reach `at`. Each is
+    /// `(trip, service date, start)`, `start` being a frequency-based instance's first
+    /// departure (seconds since service-day start).
+    pub fn running(&self, trips: &[TripIdx], at: i64) -> Vec<(TripIdx, Date, Option<u32>)> {
+        let mut out = Vec::new();
+        for date in self.service_dates_touching(at, at + 1) {
+            let day = service_day_start(date, &self.timezone);
+            let Ok(now) = u32::try_from(at - day) else {
+                continue;
+            };
+            for &t in trips {
+                let trip = self.trip(t);
+                let times = self.trip_stop_times(t);
+                let (Some(first), Some(last)) = (times.first(), times.last()) else {
+                    continue;
+                };
+                if !trip.usable || !self.service_active(trip.service, date) {
+                    continue;
+                }
+                let duration = last.arrival.saturating_sub(first.departure);
+                if !trip.is_frequency_based() {
+                    if (first.departure..=last.arrival).contains(&now) {
+                        out.push((t, date, None));
+                    }
+                    continue;
+                }
+                // Runs start at w.start + k·headway (< w.end); those started at most
+                // `duration` ago are under way.
+                for w in self.trip_frequencies(t) {
+                    let k0 = now
+                        .saturating_sub(duration)
+                        .saturating_sub(w.start)
+                        .div_ceil(w.headway_secs.max(1));
+                    let mut start = w.start + k0 * w.headway_secs;
+                    while start < w.end && start <= now {
+                        out.push((t, date, Some(start)));
+                        start += w.headway_secs.max(1);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn timetabled_calls(
         &self,
         stop: StopIdx,
