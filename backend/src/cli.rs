@@ -103,6 +103,10 @@ struct ServeArgs {
     /// config file's `[limits]`].
     #[arg(long, env = "RTPI_RATE_LIMIT", value_name = "RPS[/BURST]")]
     rate_limit: Option<String>,
+    /// Largest schedule upload accepted, in MB [default: 200, or the config file's
+    /// `[operator] max_upload_mb`].
+    #[arg(long, env = "RTPI_MAX_UPLOAD_MB", value_name = "MB")]
+    max_upload_mb: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +186,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .collect(),
         simulate: args.simulate,
         rate_limit: args.rate_limit,
+        max_upload_mb: args.max_upload_mb,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,

@@ -24,10 +24,13 @@
 //! requests_per_second = 20     # refill rate; 0 turns the limit off (default 20)
 //! burst = 100                  # bucket size (default 100)
 //! trust_forwarded_for = false  # key by the last X-Forwarded-For address (behind a proxy)
+//!
+//! [operator]                   # schedule uploads (`/api/v1/operator/`)
+//! max_upload_mb = 200          # largest GTFS zip accepted (default 200)
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
-//! `[ID=]PATH`), `RTPI_REALTIME` (whitespace-separated source specs, see
+//! `[ID=]PATH`), `RTPI_MAX_UPLOAD_MB`, `RTPI_REALTIME` (whitespace-separated source specs, see
 //! [`RealtimeConfig::parse`]), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
 use std::collections::BTreeMap;
@@ -376,6 +379,18 @@ pub struct Config {
     pub simulate: bool,
     /// Per-client rate limit.
     pub limits: Limits,
+    /// Largest schedule upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+/// Largest schedule upload accepted unless configured, in MB.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 200;
+
+/// The `[operator]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOperator {
+    pub max_upload_mb: Option<u64>,
 }
 
 /// Requests per second a client gets unless configured.
@@ -435,6 +450,7 @@ pub struct FileConfig {
     pub realtime: Vec<FileRealtime>,
     pub simulate: Option<bool>,
     pub limits: Option<Limits>,
+    pub operator: Option<FileOperator>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -541,6 +557,7 @@ pub struct Overrides {
     pub simulate: Option<bool>,
     /// `RPS` or `RPS/BURST` (`0` turns the limit off).
     pub rate_limit: Option<String>,
+    pub max_upload_mb: Option<u64>,
 }
 
 impl Config {
@@ -600,6 +617,13 @@ impl Config {
         if limits.enabled() && limits.burst == 0 {
             return Err("limits: burst must be at least 1 (or set requests_per_second = 0 to turn the limit off)".to_owned());
         }
+        let max_upload_mb = overrides
+            .max_upload_mb
+            .or(file.operator.and_then(|o| o.max_upload_mb))
+            .unwrap_or(DEFAULT_MAX_UPLOAD_MB);
+        if max_upload_mb == 0 {
+            return Err("operator: max_upload_mb must be at least 1".to_owned());
+        }
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -620,6 +644,7 @@ impl Config {
             feeds,
             realtime,
             limits,
+            max_upload_bytes: max_upload_mb.saturating_mul(1 << 20),
         })
     }
 }
@@ -677,6 +702,11 @@ mod tests {
         let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.feeds[0].gtfs, PathBuf::from(SAMPLE_FEED));
+        assert_eq!(d.max_upload_bytes, 200 << 20);
+        let file: FileConfig =
+            toml::from_str("[operator]\nmax_upload_mb = 5\n").expect("valid toml");
+        let c = Config::resolve(file, Overrides::default()).expect("valid");
+        assert_eq!(c.max_upload_bytes, 5 << 20);
     }
 
     #[test]

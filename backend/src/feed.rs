@@ -91,6 +91,137 @@ pub fn load(
     }
 }
 
+/// Guards for archives from untrusted hands (uploads). An archive over a limit is refused
+/// before anything is decompressed, from its directory; and since a zip bomb may lie in that
+/// directory, an entry that inflates beyond the size it declared stops being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Entries in the archive, GTFS or not.
+    pub max_entries: usize,
+    /// Declared uncompressed size of the GTFS files, together.
+    pub max_uncompressed: u64,
+    /// Uncompressed / compressed size of one GTFS file (CSV deflates 5–20 times; a bomb
+    /// hundreds of times). Files under 1 MB are not held to it.
+    pub max_ratio: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits {
+            max_entries: 1_000,
+            max_uncompressed: 4 << 30,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// Reads and validates an uploaded zip file, held to `limits`. `version` is its SHA-256
+/// (computed while it was received).
+pub fn load_upload(
+    path: &Path,
+    version: String,
+    feed_id: FeedId,
+    today: Date,
+    limits: ZipLimits,
+) -> Result<Loaded, Box<ValidationReport>> {
+    let file = File::open(path).map_err(|e| {
+        fatal(
+            &feed_id,
+            "unreadable_file",
+            format!("cannot read the uploaded file: {e}"),
+            "Upload the file again.",
+        )
+    })?;
+    let mut zip = open_zip(BufReader::new(file), &feed_id)?;
+    check_limits(&mut zip, &feed_id, limits)?;
+    let mut files = ZipFiles::new(zip);
+    files.bounded = true;
+    let mut result = read_all(&mut files, feed_id, today);
+    if let Ok(loaded) = &mut result {
+        loaded.schedule.version = version;
+    }
+    result
+}
+
+/// Refuses an archive whose directory says it is too big, too many files, or too compressed.
+fn check_limits<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    feed_id: &FeedId,
+    limits: ZipLimits,
+) -> Result<(), Box<ValidationReport>> {
+    const FIX: &str = "Upload the GTFS .txt files alone, zipped with ordinary compression \
+                       (deflate); leave out other files.";
+    if zip.len() > limits.max_entries {
+        return Err(fatal(
+            feed_id,
+            "too_many_entries",
+            format!(
+                "the archive holds {} entries; at most {} are accepted",
+                zip.len(),
+                limits.max_entries
+            ),
+            FIX,
+        ));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue; // reported when read, if it is a GTFS file
+        };
+        let name = entry.name();
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if !GtfsFile::ALL.iter().any(|f| f.name() == base) {
+            continue;
+        }
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > 1 << 20 && size / packed > limits.max_ratio {
+            return Err(fatal(
+                feed_id,
+                "zip_bomb",
+                format!(
+                    "{base} would inflate {} times ({packed} bytes to {size}); at most {} times \
+                     is accepted",
+                    size / packed,
+                    limits.max_ratio
+                ),
+                FIX,
+            ));
+        }
+    }
+    if total > limits.max_uncompressed {
+        return Err(fatal(
+            feed_id,
+            "zip_bomb",
+            format!(
+                "the GTFS files would take {total} bytes uncompressed; at most {} are accepted",
+                limits.max_uncompressed
+            ),
+            FIX,
+        ));
+    }
+    Ok(())
+}
+
+/// An entry's reader that fails once more bytes come out than the entry declared.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the entry inflates beyond the size it declares (a zip bomb?)",
+            )
+        })?;
+        Ok(n)
+    }
+}
+
 fn hex(hasher: Sha256) -> String {
     hasher
         .finalize()
@@ -123,18 +254,7 @@ fn read_zip<R: Read + Seek>(
     feed_id: FeedId,
     today: Date,
 ) -> Result<Loaded, Box<ValidationReport>> {
-    let zip = match zip::ZipArchive::new(reader) {
-        Ok(z) => z,
-        Err(e) => {
-            return Err(fatal(
-                &feed_id,
-                "not_a_zip",
-                format!("the feed is not a readable ZIP archive ({e})"),
-                "Upload the GTFS feed as a .zip file of the .txt files (not a .rar, .7z or a \
-                 single CSV).",
-            ));
-        }
-    };
+    let zip = open_zip(reader, &feed_id)?;
     let mut files = ZipFiles::new(zip);
     let mut result = read_all(&mut files, feed_id, today);
     // The zip's own hash identifies it, not the hash of the files read.
@@ -142,6 +262,21 @@ fn read_zip<R: Read + Seek>(
         loaded.schedule.version = version;
     }
     result
+}
+
+fn open_zip<R: Read + Seek>(
+    reader: R,
+    feed_id: &FeedId,
+) -> Result<zip::ZipArchive<R>, Box<ValidationReport>> {
+    zip::ZipArchive::new(reader).map_err(|e| {
+        fatal(
+            feed_id,
+            "not_a_zip",
+            format!("the feed is not a readable ZIP archive ({e})"),
+            "Upload the GTFS feed as a .zip file of the .txt files (not a .rar, .7z or a \
+             single CSV).",
+        )
+    })
 }
 
 /// The files of a feed, by GTFS name.
@@ -233,6 +368,8 @@ struct ZipFiles<R> {
     /// (`gtfs/stops.txt`), which many exporters do.
     entries: FxHashMap<String, usize>,
     notes: Vec<(String, String, String)>,
+    /// Stop reading an entry past its declared size ([`load_upload`]).
+    bounded: bool,
 }
 
 impl<R: Read + Seek> ZipFiles<R> {
@@ -268,6 +405,7 @@ impl<R: Read + Seek> ZipFiles<R> {
             zip,
             entries,
             notes,
+            bounded: false,
         }
     }
 }
@@ -278,6 +416,13 @@ impl<R: Read + Seek> FeedFiles for ZipFiles<R> {
             return Ok(None);
         };
         match self.zip.by_index(i) {
+            Ok(entry) if self.bounded => {
+                let left = entry.size();
+                Ok(Some(Box::new(BufReader::with_capacity(
+                    1 << 16,
+                    Bounded { inner: entry, left },
+                ))))
+            }
             Ok(entry) => Ok(Some(Box::new(BufReader::with_capacity(1 << 16, entry)))),
             Err(e) => Err(e.to_string()),
         }

@@ -98,6 +98,7 @@ pub fn test_config(
         realtime: Vec::new(),
         simulate: false,
         limits: backend::config::Limits::off(),
+        max_upload_bytes: backend::config::DEFAULT_MAX_UPLOAD_MB << 20,
     }
 }
 

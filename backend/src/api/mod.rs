@@ -9,6 +9,7 @@ pub mod gtfs_rt;
 mod health;
 pub mod lang;
 mod network;
+mod operator;
 mod realtime;
 mod signage;
 
@@ -43,6 +44,7 @@ pub fn v1() -> Router<AppState> {
             "/realtime/{source_id}",
             post(realtime::push).layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES)),
         )
+        .nest("/operator", operator::router())
         .fallback(error::api_not_found)
 }
 
