@@ -4,6 +4,7 @@
 
 mod architecture;
 mod cli;
+mod operator;
 mod ops;
 mod prediction;
 mod realtime_ingest;

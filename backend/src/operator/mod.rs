@@ -16,6 +16,7 @@
 
 pub mod accounts;
 mod activate;
+pub mod client;
 mod upload;
 
 use std::path::{Path, PathBuf};
