@@ -692,3 +692,102 @@ fn describe_row_error(
         _ => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in files {
+            w.start_file(*name, options).expect("entry");
+            w.write_all(data).expect("write");
+        }
+        w.finish().expect("zip").into_inner()
+    }
+
+    /// Writes `size` as the uncompressed size of every entry, in the local headers and the
+    /// central directory: an archive that lies about what it inflates to.
+    fn lie_about_sizes(zip: &mut [u8], size: u32) {
+        let mut i = 0;
+        while i + 30 <= zip.len() {
+            let at = match &zip[i..i + 4] {
+                b"PK\x03\x04" => Some(i + 22),
+                b"PK\x01\x02" => Some(i + 24),
+                _ => None,
+            };
+            if let Some(at) = at {
+                zip[at..at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn an_entry_inflating_past_its_declared_size_is_not_read_on() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/gtfs/loop-route");
+        let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+        for f in GtfsFile::ALL {
+            if let Ok(data) = std::fs::read(dir.join(f.name())) {
+                files.push((f.name(), data));
+            }
+        }
+        let stops = files
+            .iter_mut()
+            .find(|(n, _)| *n == "stops.txt")
+            .expect("fixture has stops");
+        // Padding rows the reader would happily read: several MB of one repeated byte.
+        stops.1.extend(std::iter::repeat_n(b'\n', 4 << 20));
+        let mut bytes = zip_of(&files);
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("honest.zip");
+        std::fs::write(&path, &bytes).expect("write");
+        let id = FeedId::from_name("loop-route");
+        let today = jiff::civil::date(2026, 11, 23);
+        let limits = ZipLimits {
+            max_ratio: 1_000_000,
+            ..ZipLimits::default()
+        };
+        assert!(
+            load_upload(&path, "v".into(), id.clone(), today, limits).is_ok(),
+            "the honest archive loads"
+        );
+        lie_about_sizes(&mut bytes, 1_000);
+        std::fs::write(&path, &bytes).expect("write");
+        let report = load_upload(&path, "v".into(), id, today, limits)
+            .err()
+            .expect("refused");
+        assert!(
+            report.errors().any(|f| f.file == "stops.txt"),
+            "{:#?}",
+            report.findings
+        );
+    }
+
+    #[test]
+    fn archives_over_the_limits_are_refused_from_their_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("bomb.zip");
+        let id = FeedId::from_name("bomb");
+        let today = jiff::civil::date(2026, 11, 23);
+        std::fs::write(&path, zip_of(&[("stop_times.txt", vec![b'0'; 8 << 20])])).expect("write");
+        let report = load_upload(&path, "v".into(), id.clone(), today, ZipLimits::default())
+            .err()
+            .expect("refused");
+        assert_eq!(report.findings[0].code, "zip_bomb");
+        let small = ZipLimits {
+            max_uncompressed: 1 << 20,
+            max_ratio: u64::MAX,
+            ..ZipLimits::default()
+        };
+        let report = load_upload(&path, "v".into(), id, today, small)
+            .err()
+            .expect("refused");
+        assert_eq!(report.findings[0].code, "zip_bomb");
+        assert!(report.findings[0].message.contains("uncompressed"));
+    }
+}
