@@ -758,9 +758,7 @@ mod tests {
         );
         lie_about_sizes(&mut bytes, 1_000);
         std::fs::write(&path, &bytes).expect("write");
-        let report = load_upload(&path, "v".into(), id, today, limits)
-            .err()
-            .expect("refused");
+        let report = load_upload(&path, "v".into(), id, today, limits).expect_err("refused");
         assert!(
             report.errors().any(|f| f.file == "stops.txt"),
             "{:#?}",
@@ -776,17 +774,14 @@ mod tests {
         let today = jiff::civil::date(2026, 11, 23);
         std::fs::write(&path, zip_of(&[("stop_times.txt", vec![b'0'; 8 << 20])])).expect("write");
         let report = load_upload(&path, "v".into(), id.clone(), today, ZipLimits::default())
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(report.findings[0].code, "zip_bomb");
         let small = ZipLimits {
             max_uncompressed: 1 << 20,
             max_ratio: u64::MAX,
             ..ZipLimits::default()
         };
-        let report = load_upload(&path, "v".into(), id, today, small)
-            .err()
-            .expect("refused");
+        let report = load_upload(&path, "v".into(), id, today, small).expect_err("refused");
         assert_eq!(report.findings[0].code, "zip_bomb");
         assert!(report.findings[0].message.contains("uncompressed"));
     }
