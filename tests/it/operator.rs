@@ -1030,3 +1030,159 @@ async fn killed_mid_upload_or_activation_the_server_restarts_with_a_whole_versio
     child.start_kill().expect("SIGKILL");
     let _ = child.wait().await;
 }
+
+/// Runs `backend feeds …` against `server`; (success, stdout, stderr).
+async fn feeds_cli(server: &Server, args: &[&str]) -> (bool, String, String) {
+    let mut command = tokio::process::Command::from(crate::cli::backend());
+    command
+        .arg("feeds")
+        .args(args)
+        .env("RTPI_SERVER", &server.base)
+        .env("RTPI_TOKEN", &server.token);
+    let out = command.output().await.expect("backend runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_feeds_command_uploads_lists_activates_and_rolls_back() {
+    let dirs = tempfile::tempdir().expect("temp dir");
+    let token = add_operator(&dirs, "ana", &[FEED], false);
+    let server = start(&dirs, &TestClock::new(), &token).await;
+    let files = dirs.path().join("zips");
+    std::fs::create_dir_all(&files).expect("dir");
+    let (v1, v2, bad) = (
+        files.join("v1.zip"),
+        files.join("v2.zip"),
+        files.join("bad.zip"),
+    );
+    std::fs::write(&v1, v1_zip()).expect("write");
+    std::fs::write(&v2, v2_zip()).expect("write");
+    std::fs::write(&bad, b"not a zip").expect("write");
+    let path = |p: &Path| p.display().to_string();
+
+    let (ok, out, _) = feeds_cli(
+        &server,
+        &["upload", &path(&v2), "--feed", FEED, "--validate-only"],
+    )
+    .await;
+    assert!(ok && out.contains("valid: the feed can be served"), "{out}");
+    assert!(server.versions().await.versions.is_empty());
+
+    let (ok, _, err) = feeds_cli(&server, &["upload", &path(&bad), "--feed", FEED]).await;
+    assert!(!ok && err.contains("not_a_zip"), "{err}");
+
+    let (ok, out, err) = feeds_cli(
+        &server,
+        &["upload", &path(&v1), "--feed", FEED, "--activate"],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(out.contains("active"), "{out}");
+    let (ok, out, err) = feeds_cli(&server, &["upload", &path(&v2), "--feed", FEED]).await;
+    assert!(ok && out.contains("validated"), "{out}{err}");
+    let list = server.versions().await;
+    let v2_id = list.versions[0].id.to_string();
+    let (ok, _, err) = feeds_cli(&server, &["activate", "--feed", FEED, &v2_id]).await;
+    assert!(ok, "{err}");
+    assert_eq!(server.served().await, Served::V2);
+
+    let (ok, out, _) = feeds_cli(&server, &["list", "--feed", FEED]).await;
+    assert!(ok);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("uploaded")).count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("active") && out.contains("retired"), "{out}");
+
+    let (ok, _, err) = feeds_cli(&server, &["rollback", "--feed", FEED]).await;
+    assert!(ok, "{err}");
+    assert_eq!(server.served().await, Served::V1);
+
+    let (ok, _, err) = feeds_cli(&server, &["list", "--feed", "other-feed"]).await;
+    assert!(!ok && err.contains("403"), "{err}");
+}
+
+/// Departures on the board with a prediction.
+async fn predicted_departures(http: &reqwest::Client, base: &str) -> (Served, usize) {
+    let board: DeparturesResponse = http
+        .get(format!("{base}{BOARD}"))
+        .send()
+        .await
+        .expect("departures")
+        .json()
+        .await
+        .expect("board JSON");
+    let live = board
+        .departures
+        .iter()
+        .filter(|d| d.predicted_departure.is_some())
+        .count();
+    (classify(&board), live)
+}
+
+#[tokio::test]
+async fn an_activation_hands_the_new_schedule_to_the_realtime_engine() {
+    use prost::Message as _;
+    let dirs = tempfile::tempdir().expect("temp dir");
+    let token = add_operator(&dirs, "ana", &[FEED], false);
+    let clock = TestClock::new();
+    let server = start_with(&dirs, &clock, &token, |c| {
+        c.realtime = vec![backend::config::RealtimeConfig {
+            id: "avl".to_owned(),
+            feed: FeedId::new(FEED).expect("valid id"),
+            kind: backend::config::RealtimeKind::VehiclePositions,
+            url: None,
+            token: Some("push-secret".to_owned()),
+            headers: Vec::new(),
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(10),
+        }];
+    })
+    .await;
+    let schedule = backend::feed::load(
+        backend::feed::Source::Path(&sample_feed().gtfs),
+        FeedId::new(FEED).expect("valid id"),
+        support::today(),
+    )
+    .expect("the sample loads")
+    .schedule;
+    let mut buses = backend::simulate::Simulator::new(Arc::new(schedule), 7);
+    let mut push = |now: i64| {
+        let body = buses.snapshot(now).encode_to_vec();
+        let request = server
+            .http
+            .post(server.url("/api/v1/realtime/avl"))
+            .bearer_auth("push-secret")
+            .body(body)
+            .send();
+        async move {
+            let response = request.await.expect("push sent");
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    push(clock.now().as_second()).await;
+    let live = wait_for(|| async {
+        let (served, predicted) = predicted_departures(&server.http, &server.base).await;
+        served == Served::V1 && predicted > 0
+    })
+    .await;
+    assert!(live, "the pushed buses predict departures");
+
+    let v2 = server.upload(v2_zip()).await;
+    server.activate(v2.id).await;
+    clock.advance(30);
+    push(clock.now().as_second()).await;
+    // Predictions are only shown against the schedule they were computed with: live V2
+    // departures mean the engine has the new schedule and matched the buses against it.
+    let rematched = wait_for(|| async {
+        let (served, predicted) = predicted_departures(&server.http, &server.base).await;
+        served == Served::V2 && predicted > 0
+    })
+    .await;
+    assert!(rematched, "live departures on the new version");
+}
