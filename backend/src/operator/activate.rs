@@ -22,8 +22,25 @@ const SCHEDULER_TICK: Duration = Duration::from_millis(500);
 
 impl Operators {
     /// Makes version `id` of `feed` active now, or schedules it for `at` (RFC 3339) when that
-    /// is in the future. Activating the active version changes nothing.
+    /// is in the future. Activating the active version changes nothing. Runs to its end (and
+    /// into the audit log) even if the request goes away.
     pub async fn activate(
+        &self,
+        caller: &Caller,
+        feed: &str,
+        id: i64,
+        at: Option<&str>,
+    ) -> Result<FeedVersion, OperatorError> {
+        let (this, caller, feed) = (self.clone(), caller.clone(), feed.to_owned());
+        let at = at.map(str::to_owned);
+        detached(async move {
+            this.activate_attached(&caller, &feed, id, at.as_deref())
+                .await
+        })
+        .await
+    }
+
+    async fn activate_attached(
         &self,
         caller: &Caller,
         feed: &str,
@@ -70,8 +87,18 @@ impl Operators {
         result
     }
 
-    /// Makes the version active before the current one active again.
+    /// Makes the version active before the current one active again (to its end, as
+    /// [`Operators::activate`]).
     pub async fn rollback(
+        &self,
+        caller: &Caller,
+        feed: &str,
+    ) -> Result<FeedVersion, OperatorError> {
+        let (this, caller, feed) = (self.clone(), caller.clone(), feed.to_owned());
+        detached(async move { this.rollback_attached(&caller, &feed).await }).await
+    }
+
+    async fn rollback_attached(
         &self,
         caller: &Caller,
         feed: &str,
@@ -183,6 +210,17 @@ impl Operators {
             }
         }
     }
+}
+
+/// Runs `operation` as its own task, so that a request that goes away (a client closing the
+/// connection drops the handler's future) never leaves it half done: committed in the store
+/// but not published, or published but not audited.
+async fn detached<T: Send + 'static>(
+    operation: impl Future<Output = Result<T, OperatorError>> + Send + 'static,
+) -> Result<T, OperatorError> {
+    tokio::spawn(operation)
+        .await
+        .map_err(|e| OperatorError::Internal(format!("the operation failed: {e}")))?
 }
 
 /// The feeds to serve at start: each feed's active version in the store, and the configured
