@@ -578,9 +578,50 @@ async fn hostile_and_broken_uploads_are_refused_and_change_nothing() {
             "invalid_encoding".to_owned()
         )
     );
-    let broken_csv = b"route_id,service_id,trip_id\n51,WD,\"unterminated\n".to_vec();
-    let (status, _) = refused(&server, zip_of(&replacing("trips.txt", broken_csv))).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // UTF-16, as some spreadsheet exports write.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "stop_id,stop_name,stop_lat,stop_lon\nA,Bến xe,11.0,106.6\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    assert_eq!(
+        refused(&server, zip_of(&replacing("stops.txt", utf16))).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_encoding".to_owned()
+        )
+    );
+    // Broken CSV: an opening quote never closed swallows the rest of the file into one field;
+    // reported on its file and line.
+    let trips = sample_files()
+        .into_iter()
+        .find(|(n, _)| n == "trips.txt")
+        .expect("trips")
+        .1;
+    let third_line = trips
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .expect("three lines")
+        .0
+        + 1;
+    let trips = [&trips[..third_line], b"\"", &trips[third_line..]].concat();
+    let response = server
+        .upload_as(Some(&token), zip_of(&replacing("trips.txt", trips)), "")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: ValidationReport = response.json().await.expect("report JSON");
+    assert!(
+        report
+            .errors()
+            .any(|f| f.file == "trips.txt" && f.line.is_some()),
+        "{:#?}",
+        report.findings
+    );
     assert_eq!(
         refused(&server, Vec::new()).await,
         (StatusCode::BAD_REQUEST, "empty_upload".to_owned())
