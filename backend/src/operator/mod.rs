@@ -338,16 +338,7 @@ fn instant(unix: i64) -> String {
 
 fn wire_version(v: &VersionRow) -> FeedVersion {
     use api_types::operator::VersionState as W;
-    let report = serde_json::from_str(&v.report).unwrap_or_else(|e| {
-        ValidationReport {
-            feed_id: v.feed.clone(),
-            valid: true,
-            findings: Vec::new(),
-            suppressed: Vec::new(),
-            summary: api_types::ValidationSummary::default(),
-        }
-        .with_note(format!("the stored report cannot be read: {e}"))
-    });
+    let report = serde_json::from_str(&v.report).unwrap_or_else(|e| unreadable_report(v, &e));
     FeedVersion {
         id: v.id,
         feed_id: v.feed.clone(),
@@ -369,21 +360,21 @@ fn wire_version(v: &VersionRow) -> FeedVersion {
     }
 }
 
-/// A note on a report that could not be read back (never expected: this code wrote it).
-trait WithNote {
-    fn with_note(self, note: String) -> Self;
-}
-
-impl WithNote for ValidationReport {
-    fn with_note(mut self, note: String) -> Self {
-        self.findings.push(api_types::Finding {
+/// Stands in for a stored report that cannot be read back (never expected: this code wrote
+/// it), saying so.
+fn unreadable_report(v: &VersionRow, e: &serde_json::Error) -> ValidationReport {
+    ValidationReport {
+        feed_id: v.feed.clone(),
+        valid: true,
+        findings: vec![api_types::Finding {
             severity: api_types::Severity::Warning,
             code: "report_unreadable".to_owned(),
             file: String::new(),
             line: None,
-            message: note,
+            message: format!("the stored report cannot be read: {e}"),
             fix: "Upload the feed again to get a fresh report.".to_owned(),
-        });
-        self
+        }],
+        suppressed: Vec::new(),
+        summary: api_types::ValidationSummary::default(),
     }
 }
