@@ -1,4 +1,6 @@
-//! The `backend` command line: `serve` (the default), `validate` and `simulate`.
+//! The `backend` command line: `serve` (the default), `validate`, `replay`, `simulate`,
+//! `operator` (accounts, in the local store) and `feeds` (schedule versions, on a running
+//! server).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +41,104 @@ enum Command {
     Replay(ReplayArgs),
     /// Serve simulated GTFS-Realtime vehicle positions (and cancellations) for a feed.
     Simulate(SimulateArgs),
+    /// Manage operator accounts in the data directory's store (on the server's machine).
+    Operator(OperatorArgs),
+    /// Upload, activate, roll back and list schedule versions on a running server.
+    Feeds(FeedsArgs),
+}
+
+#[derive(Debug, Args)]
+struct OperatorArgs {
+    /// The server's data directory [default: ./data].
+    #[arg(
+        long,
+        env = "RTPI_DATA_DIR",
+        value_name = "DIR",
+        default_value = "data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: OperatorCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// Add an operator and print their token (shown this once; only its hash is kept).
+    Add {
+        name: String,
+        /// A feed they manage; repeat for several.
+        #[arg(long = "feed", value_name = "FEED_ID")]
+        feeds: Vec<String>,
+        /// Manages every feed.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List operators.
+    List,
+    /// Revoke an operator's token.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Args)]
+struct FeedsArgs {
+    /// The server's address.
+    #[arg(
+        long,
+        env = "RTPI_SERVER",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    server: String,
+    /// An operator token (`backend operator add`).
+    #[arg(
+        long,
+        env = "RTPI_TOKEN",
+        value_name = "TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    token: Option<String>,
+    #[command(subcommand)]
+    command: FeedsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum FeedsCommand {
+    /// Upload a GTFS zip as a new version of a feed; prints the validation report.
+    Upload {
+        /// The GTFS .zip file.
+        file: PathBuf,
+        #[arg(long, value_name = "FEED_ID")]
+        feed: String,
+        /// Only validate: keep nothing.
+        #[arg(long)]
+        validate_only: bool,
+        /// Activate the new version right away.
+        #[arg(long, conflicts_with = "validate_only")]
+        activate: bool,
+    },
+    /// Activate a version now, or at a given instant.
+    Activate {
+        #[arg(long, value_name = "FEED_ID")]
+        feed: String,
+        /// The version id (`backend feeds list`).
+        version: i64,
+        /// When, as RFC 3339 (e.g. 2026-12-01T03:00:00+07:00) [default: now].
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<String>,
+    },
+    /// Make the previously active version active again.
+    Rollback {
+        #[arg(long, value_name = "FEED_ID")]
+        feed: String,
+    },
+    /// List a feed's versions.
+    List {
+        #[arg(long, value_name = "FEED_ID")]
+        feed: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +217,10 @@ struct ServeArgs {
     /// system clock].
     #[arg(long, env = "RTPI_CLOCK_START", value_name = "RFC3339")]
     clock_start: Option<jiff::Timestamp>,
+    /// Largest schedule upload accepted, in MB [default: 200, or the config file's
+    /// `[operator] max_upload_mb`].
+    #[arg(long, env = "RTPI_MAX_UPLOAD_MB", value_name = "MB")]
+    max_upload_mb: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +264,14 @@ pub fn main() -> ExitCode {
             replay(args)
         }
         Some(Command::Simulate(args)) => run_simulate(args),
+        Some(Command::Operator(args)) => {
+            init_tracing("warn");
+            operator_accounts(args)
+        }
+        Some(Command::Feeds(args)) => {
+            init_tracing("warn");
+            feeds(args)
+        }
         None => run_serve(cli.serve),
     }
 }
@@ -198,6 +310,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         simulate: args.simulate,
         rate_limit: args.rate_limit,
         oba_keys: args.oba_keys,
+        max_upload_mb: args.max_upload_mb,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,
@@ -295,6 +408,127 @@ fn run_simulate(args: SimulateArgs) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn operator_accounts(args: OperatorArgs) -> ExitCode {
+    let result = (|| -> Result<(), String> {
+        std::fs::create_dir_all(&args.data_dir).map_err(|e| {
+            format!(
+                "cannot create the data directory {}: {e}",
+                args.data_dir.display()
+            )
+        })?;
+        let mut store = crate::store::Store::open(&args.data_dir).map_err(|e| e.to_string())?;
+        let now = jiff::Timestamp::now().as_second();
+        match args.command {
+            OperatorCommand::Add { name, feeds, admin } => {
+                if feeds.is_empty() && !admin {
+                    return Err(
+                        "give the feed(s) the operator manages (--feed FEED_ID), or --admin".into(),
+                    );
+                }
+                for f in &feeds {
+                    FeedId::new(f)?;
+                }
+                let token = crate::operator::new_token()?;
+                store
+                    .add_operator(
+                        &name,
+                        &crate::operator::token_digest(&token),
+                        admin,
+                        &feeds,
+                        now,
+                    )
+                    .map_err(|e| e.to_string())?;
+                eprintln!("operator {name} added; their token (shown once, keep it safe):");
+                println!("{token}");
+            }
+            OperatorCommand::List => {
+                for o in store.operators().map_err(|e| e.to_string())? {
+                    let what = if o.admin {
+                        "admin".to_owned()
+                    } else {
+                        o.feeds.join(",")
+                    };
+                    let revoked = if o.revoked_at.is_some() {
+                        "  (revoked)"
+                    } else {
+                        ""
+                    };
+                    println!("{}  {what}{revoked}", o.name);
+                }
+            }
+            OperatorCommand::Revoke { name } => {
+                if !store
+                    .revoke_operator(&name, now)
+                    .map_err(|e| e.to_string())?
+                {
+                    return Err(format!(
+                        "no operator {name:?} with a live token; `backend operator list` shows them"
+                    ));
+                }
+                eprintln!("operator {name}'s token is revoked");
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn feeds(args: FeedsArgs) -> ExitCode {
+    use crate::operator::client::{Client, format_version, format_versions};
+    let Some(token) = args.token else {
+        return fail("give an operator token with --token or RTPI_TOKEN");
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let client = Client::new(&args.server, &token);
+    let result = runtime.block_on(async {
+        match args.command {
+            FeedsCommand::Upload {
+                file,
+                feed,
+                validate_only,
+                activate,
+            } => {
+                let (report, version) = client.upload(&feed, &file, validate_only).await?;
+                print!("{}", format_report(&report));
+                if let Some(v) = version {
+                    let v = if activate {
+                        client.activate(&feed, v.id, None).await?
+                    } else {
+                        v
+                    };
+                    print!("{}", format_version(&v));
+                }
+            }
+            FeedsCommand::Activate { feed, version, at } => {
+                print!(
+                    "{}",
+                    format_version(&client.activate(&feed, version, at).await?)
+                );
+            }
+            FeedsCommand::Rollback { feed } => {
+                print!("{}", format_version(&client.rollback(&feed).await?));
+            }
+            FeedsCommand::List { feed } => {
+                print!("{}", format_versions(&client.list(&feed).await?))
+            }
+        }
+        Ok::<(), String>(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

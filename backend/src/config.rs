@@ -27,10 +27,13 @@
 //!
 //! [oba]                        # the OneBusAway API (/api/where)
 //! keys = ["long-random-key"]   # accepted key= values; none: the development key TEST
+//!
+//! [operator]                   # schedule uploads (`/api/v1/operator/`)
+//! max_upload_mb = 200          # largest GTFS zip accepted (default 200)
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
-//! `[ID=]PATH`), `RTPI_REALTIME` (whitespace-separated source specs, see
+//! `[ID=]PATH`), `RTPI_MAX_UPLOAD_MB`, `RTPI_REALTIME` (whitespace-separated source specs, see
 //! [`RealtimeConfig::parse`]), `RTPI_OBA_KEYS` (comma-separated), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
 use std::collections::BTreeMap;
@@ -381,6 +384,18 @@ pub struct Config {
     pub limits: Limits,
     /// Keys of the OneBusAway API; empty: only the development key `TEST`.
     pub oba_keys: Vec<String>,
+    /// Largest schedule upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+/// Largest schedule upload accepted unless configured, in MB.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 200;
+
+/// The `[operator]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOperator {
+    pub max_upload_mb: Option<u64>,
 }
 
 /// Requests per second a client gets unless configured.
@@ -441,6 +456,7 @@ pub struct FileConfig {
     pub simulate: Option<bool>,
     pub limits: Option<Limits>,
     pub oba: Option<FileOba>,
+    pub operator: Option<FileOperator>,
 }
 
 /// The `[oba]` table: the OneBusAway API.
@@ -566,6 +582,7 @@ pub struct Overrides {
     pub rate_limit: Option<String>,
     /// OneBusAway API keys; they replace the file's.
     pub oba_keys: Vec<String>,
+    pub max_upload_mb: Option<u64>,
 }
 
 impl Config {
@@ -636,6 +653,13 @@ impl Config {
                     .to_owned(),
             );
         }
+        let max_upload_mb = overrides
+            .max_upload_mb
+            .or(file.operator.and_then(|o| o.max_upload_mb))
+            .unwrap_or(DEFAULT_MAX_UPLOAD_MB);
+        if max_upload_mb == 0 {
+            return Err("operator: max_upload_mb must be at least 1".to_owned());
+        }
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -657,6 +681,7 @@ impl Config {
             realtime,
             limits,
             oba_keys,
+            max_upload_bytes: max_upload_mb.saturating_mul(1 << 20),
         })
     }
 }
@@ -714,6 +739,11 @@ mod tests {
         let d = Config::resolve(FileConfig::default(), Overrides::default()).expect("valid");
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.feeds[0].gtfs, PathBuf::from(SAMPLE_FEED));
+        assert_eq!(d.max_upload_bytes, 200 << 20);
+        let file: FileConfig =
+            toml::from_str("[operator]\nmax_upload_mb = 5\n").expect("valid toml");
+        let c = Config::resolve(file, Overrides::default()).expect("valid");
+        assert_eq!(c.max_upload_bytes, 5 << 20);
     }
 
     #[test]

@@ -91,6 +91,137 @@ pub fn load(
     }
 }
 
+/// Guards for archives from untrusted hands (uploads). An archive over a limit is refused
+/// before anything is decompressed, from its directory; and since a zip bomb may lie in that
+/// directory, an entry that inflates beyond the size it declared stops being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Entries in the archive, GTFS or not.
+    pub max_entries: usize,
+    /// Declared uncompressed size of the GTFS files, together.
+    pub max_uncompressed: u64,
+    /// Uncompressed / compressed size of one GTFS file (CSV deflates 5–20 times; a bomb
+    /// hundreds of times). Files under 1 MB are not held to it.
+    pub max_ratio: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits {
+            max_entries: 1_000,
+            max_uncompressed: 4 << 30,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// Reads and validates an uploaded zip file, held to `limits`. `version` is its SHA-256
+/// (computed while it was received).
+pub fn load_upload(
+    path: &Path,
+    version: String,
+    feed_id: FeedId,
+    today: Date,
+    limits: ZipLimits,
+) -> Result<Loaded, Box<ValidationReport>> {
+    let file = File::open(path).map_err(|e| {
+        fatal(
+            &feed_id,
+            "unreadable_file",
+            format!("cannot read the uploaded file: {e}"),
+            "Upload the file again.",
+        )
+    })?;
+    let mut zip = open_zip(BufReader::new(file), &feed_id)?;
+    check_limits(&mut zip, &feed_id, limits)?;
+    let mut files = ZipFiles::new(zip);
+    files.bounded = true;
+    let mut result = read_all(&mut files, feed_id, today);
+    if let Ok(loaded) = &mut result {
+        loaded.schedule.version = version;
+    }
+    result
+}
+
+/// Refuses an archive whose directory says it is too big, too many files, or too compressed.
+fn check_limits<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    feed_id: &FeedId,
+    limits: ZipLimits,
+) -> Result<(), Box<ValidationReport>> {
+    const FIX: &str = "Upload the GTFS .txt files alone, zipped with ordinary compression \
+                       (deflate); leave out other files.";
+    if zip.len() > limits.max_entries {
+        return Err(fatal(
+            feed_id,
+            "too_many_entries",
+            format!(
+                "the archive holds {} entries; at most {} are accepted",
+                zip.len(),
+                limits.max_entries
+            ),
+            FIX,
+        ));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue; // reported when read, if it is a GTFS file
+        };
+        let name = entry.name();
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if !GtfsFile::ALL.iter().any(|f| f.name() == base) {
+            continue;
+        }
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > 1 << 20 && size / packed > limits.max_ratio {
+            return Err(fatal(
+                feed_id,
+                "zip_bomb",
+                format!(
+                    "{base} would inflate {} times ({packed} bytes to {size}); at most {} times \
+                     is accepted",
+                    size / packed,
+                    limits.max_ratio
+                ),
+                FIX,
+            ));
+        }
+    }
+    if total > limits.max_uncompressed {
+        return Err(fatal(
+            feed_id,
+            "zip_bomb",
+            format!(
+                "the GTFS files would take {total} bytes uncompressed; at most {} are accepted",
+                limits.max_uncompressed
+            ),
+            FIX,
+        ));
+    }
+    Ok(())
+}
+
+/// An entry's reader that fails once more bytes come out than the entry declared.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the entry inflates beyond the size it declares (a zip bomb?)",
+            )
+        })?;
+        Ok(n)
+    }
+}
+
 fn hex(hasher: Sha256) -> String {
     hasher
         .finalize()
@@ -123,18 +254,7 @@ fn read_zip<R: Read + Seek>(
     feed_id: FeedId,
     today: Date,
 ) -> Result<Loaded, Box<ValidationReport>> {
-    let zip = match zip::ZipArchive::new(reader) {
-        Ok(z) => z,
-        Err(e) => {
-            return Err(fatal(
-                &feed_id,
-                "not_a_zip",
-                format!("the feed is not a readable ZIP archive ({e})"),
-                "Upload the GTFS feed as a .zip file of the .txt files (not a .rar, .7z or a \
-                 single CSV).",
-            ));
-        }
-    };
+    let zip = open_zip(reader, &feed_id)?;
     let mut files = ZipFiles::new(zip);
     let mut result = read_all(&mut files, feed_id, today);
     // The zip's own hash identifies it, not the hash of the files read.
@@ -142,6 +262,21 @@ fn read_zip<R: Read + Seek>(
         loaded.schedule.version = version;
     }
     result
+}
+
+fn open_zip<R: Read + Seek>(
+    reader: R,
+    feed_id: &FeedId,
+) -> Result<zip::ZipArchive<R>, Box<ValidationReport>> {
+    zip::ZipArchive::new(reader).map_err(|e| {
+        fatal(
+            feed_id,
+            "not_a_zip",
+            format!("the feed is not a readable ZIP archive ({e})"),
+            "Upload the GTFS feed as a .zip file of the .txt files (not a .rar, .7z or a \
+             single CSV).",
+        )
+    })
 }
 
 /// The files of a feed, by GTFS name.
@@ -233,6 +368,8 @@ struct ZipFiles<R> {
     /// (`gtfs/stops.txt`), which many exporters do.
     entries: FxHashMap<String, usize>,
     notes: Vec<(String, String, String)>,
+    /// Stop reading an entry past its declared size ([`load_upload`]).
+    bounded: bool,
 }
 
 impl<R: Read + Seek> ZipFiles<R> {
@@ -268,6 +405,7 @@ impl<R: Read + Seek> ZipFiles<R> {
             zip,
             entries,
             notes,
+            bounded: false,
         }
     }
 }
@@ -278,6 +416,13 @@ impl<R: Read + Seek> FeedFiles for ZipFiles<R> {
             return Ok(None);
         };
         match self.zip.by_index(i) {
+            Ok(entry) if self.bounded => {
+                let left = entry.size();
+                Ok(Some(Box::new(BufReader::with_capacity(
+                    1 << 16,
+                    Bounded { inner: entry, left },
+                ))))
+            }
             Ok(entry) => Ok(Some(Box::new(BufReader::with_capacity(1 << 16, entry)))),
             Err(e) => Err(e.to_string()),
         }
@@ -545,5 +690,99 @@ fn describe_row_error(
             }
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in files {
+            w.start_file(*name, options).expect("entry");
+            w.write_all(data).expect("write");
+        }
+        w.finish().expect("zip").into_inner()
+    }
+
+    /// Writes `size` as the uncompressed size of every entry, in the local headers and the
+    /// central directory: an archive that lies about what it inflates to.
+    fn lie_about_sizes(zip: &mut [u8], size: u32) {
+        let mut i = 0;
+        while i + 30 <= zip.len() {
+            let at = match &zip[i..i + 4] {
+                b"PK\x03\x04" => Some(i + 22),
+                b"PK\x01\x02" => Some(i + 24),
+                _ => None,
+            };
+            if let Some(at) = at {
+                zip[at..at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn an_entry_inflating_past_its_declared_size_is_not_read_on() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/gtfs/loop-route");
+        let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+        for f in GtfsFile::ALL {
+            if let Ok(data) = std::fs::read(dir.join(f.name())) {
+                files.push((f.name(), data));
+            }
+        }
+        let stops = files
+            .iter_mut()
+            .find(|(n, _)| *n == "stops.txt")
+            .expect("fixture has stops");
+        // Padding rows the reader would happily read: several MB of one repeated byte.
+        stops.1.extend(std::iter::repeat_n(b'\n', 4 << 20));
+        let mut bytes = zip_of(&files);
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("honest.zip");
+        std::fs::write(&path, &bytes).expect("write");
+        let id = FeedId::from_name("loop-route");
+        let today = jiff::civil::date(2026, 11, 23);
+        let limits = ZipLimits {
+            max_ratio: 1_000_000,
+            ..ZipLimits::default()
+        };
+        assert!(
+            load_upload(&path, "v".into(), id.clone(), today, limits).is_ok(),
+            "the honest archive loads"
+        );
+        lie_about_sizes(&mut bytes, 1_000);
+        std::fs::write(&path, &bytes).expect("write");
+        let report = load_upload(&path, "v".into(), id, today, limits).expect_err("refused");
+        assert!(
+            report.errors().any(|f| f.file == "stops.txt"),
+            "{:#?}",
+            report.findings
+        );
+    }
+
+    #[test]
+    fn archives_over_the_limits_are_refused_from_their_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("bomb.zip");
+        let id = FeedId::from_name("bomb");
+        let today = jiff::civil::date(2026, 11, 23);
+        std::fs::write(&path, zip_of(&[("stop_times.txt", vec![b'0'; 8 << 20])])).expect("write");
+        let report = load_upload(&path, "v".into(), id.clone(), today, ZipLimits::default())
+            .expect_err("refused");
+        assert_eq!(report.findings[0].code, "zip_bomb");
+        let small = ZipLimits {
+            max_uncompressed: 1 << 20,
+            max_ratio: u64::MAX,
+            ..ZipLimits::default()
+        };
+        let report = load_upload(&path, "v".into(), id, today, small).expect_err("refused");
+        assert_eq!(report.findings[0].code, "zip_bomb");
+        assert!(report.findings[0].message.contains("uncompressed"));
     }
 }

@@ -5,6 +5,7 @@
 //! predictions ([`predict`]) → API ([`api`], served by [`server`]) → UI (the `frontend` crate).
 //! [`pipeline`] runs realtime → predictions for one message, for the server ([`ingest`]) and for
 //! replays; [`catalog`] holds the schedules served at once; [`config`] and [`cli`] are the shell.
+//! [`operator`] lets operators upload, activate and roll back schedule versions.
 //! [`simulate`] produces realistic GTFS-Realtime for any feed, for demos and tests.
 
 pub mod api;
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod ingest;
+pub mod operator;
 pub mod ops;
 pub mod pipeline;
 pub mod predict;

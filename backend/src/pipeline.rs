@@ -120,6 +120,12 @@ impl Pipeline {
         self.schedules = schedules;
     }
 
+    /// Replaces what was learned of the feeds in `relearned` (a new version of them was
+    /// activated and the store's observations were learned again against it).
+    pub fn adopt_history(&mut self, relearned: History) {
+        self.history.replace_feeds(relearned);
+    }
+
     pub fn tracker(&self) -> &Tracker {
         &self.tracker
     }

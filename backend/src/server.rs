@@ -77,6 +77,8 @@ pub struct AppState {
     pub ops: Ops,
     /// Keys the OneBusAway API accepts (`key=`).
     pub oba_keys: Arc<[String]>,
+    /// Operator accounts and schedule versions (`None` when serving without a store).
+    pub operators: Option<crate::operator::Operators>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -198,7 +200,12 @@ impl Application {
     /// Loads the feeds and binds `config.listen`.
     pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         ensure_data_dir(&config.data_dir)?;
-        let catalog = load_catalog(&config.feeds).await?;
+        let (dir, configured) = (config.data_dir.clone(), config.feeds.clone());
+        let feeds =
+            tokio::task::spawn_blocking(move || crate::operator::served_feeds(&dir, &configured))
+                .await
+                .context("reading the stored feed versions")??;
+        let catalog = load_catalog(&feeds).await?;
         let mut config = config.clone();
         if config.simulate {
             config
@@ -206,7 +213,7 @@ impl Application {
                 .extend(start_simulators(&catalog, &clock).await?);
         }
         let (store, history) = open_store(&config.data_dir, &catalog, clock.now()).await?;
-        let mut app = Self::with_catalog(&config, catalog, clock).await?;
+        let mut app = Self::bind(&config, catalog, clock, true).await?;
         app.ingest.set_history(history);
         let store = std::sync::Mutex::new(store);
         app.on_observed(Box::new(move |feed, calls| {
@@ -226,6 +233,17 @@ impl Application {
         config: &Config,
         catalog: Catalog,
         clock: Clock,
+    ) -> anyhow::Result<Self> {
+        Self::bind(config, catalog, clock, false).await
+    }
+
+    /// Binds and sets up the state; with `operators`, the operator service over the store in
+    /// the data directory.
+    async fn bind(
+        config: &Config,
+        catalog: Catalog,
+        clock: Clock,
+        operators: bool,
     ) -> anyhow::Result<Self> {
         let listen = config.listen;
         if !config
@@ -247,8 +265,29 @@ impl Application {
         let address = listener.local_addr()?;
         let realtime = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
         let ingest = Ingest::new(&config.realtime, realtime.clone());
+        let catalog = Arc::new(ArcSwap::from_pointee(catalog));
+        let operators = if operators {
+            let limits = crate::operator::Limits {
+                max_upload_bytes: config.max_upload_bytes,
+                zip: feed::ZipLimits::default(),
+            };
+            let (dir, catalog, handle, clock) = (
+                config.data_dir.clone(),
+                catalog.clone(),
+                ingest.handle(),
+                clock.clone(),
+            );
+            let opened = tokio::task::spawn_blocking(move || {
+                crate::operator::Operators::open(&dir, limits, catalog, handle, clock)
+            })
+            .await
+            .context("opening the operator store")??;
+            Some(opened)
+        } else {
+            None
+        };
         let state = AppState {
-            catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+            catalog,
             realtime,
             ingest: ingest.handle(),
             started_at: Timestamp::now(),
@@ -256,6 +295,7 @@ impl Application {
             leptos: leptos_options(&config.site_dir),
             ops: Ops::new(&config.limits),
             oba_keys: api::oba::accepted_keys(&config.oba_keys).into(),
+            operators,
         };
         if config.oba_keys.is_empty() {
             tracing::warn!(
@@ -296,6 +336,11 @@ impl Application {
     ) -> std::io::Result<()> {
         let catalog = self.state.catalog.load_full();
         let ingest = self.ingest.start(&catalog, self.state.clock.clone())?;
+        let scheduler = self
+            .state
+            .operators
+            .clone()
+            .map(|o| tokio::spawn(o.run_scheduler()));
         // The peer address is the rate limiter's client key.
         let service = self
             .router
@@ -303,6 +348,9 @@ impl Application {
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
         ingest.shutdown().await;
         served
     }

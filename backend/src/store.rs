@@ -1,7 +1,8 @@
 //! The embedded database: a SQLite file in the data directory (`rtpi.sqlite3`).
 //!
 //! Holds what must survive a restart: the calls vehicles were observed to make at stops, which
-//! the prediction model learns from. Writes are transactions; the file is in WAL mode so a
+//! the prediction model learns from; and ([`operator`]) operator accounts, uploaded schedule
+//! versions and their states, and the audit log of operator actions. Writes are transactions; the file is in WAL mode so a
 //! crash loses at most the transaction in flight, never the file.
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,9 @@ use std::sync::Arc;
 
 use crate::predict::{History, ObservedCall};
 use crate::schedule::{FeedId, Schedule};
+
+mod operator;
+pub use operator::{AuditEntry, NewVersion, OperatorAccount, VersionRow, VersionState};
 
 /// The database file's name inside the data directory.
 pub const FILE_NAME: &str = "rtpi.sqlite3";
@@ -31,10 +35,14 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// A row breaking a rule of the data (a name taken, a state that forbids the change).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE observed_calls (
         feed TEXT NOT NULL,
         trip_id TEXT NOT NULL,
@@ -48,7 +56,53 @@ const MIGRATIONS: &[&str] = &["
         PRIMARY KEY (feed, trip_id, service_date, stop_sequence)
     ) WITHOUT ROWID;
     CREATE INDEX observed_calls_by_time ON observed_calls (feed, arrival);
-"];
+",
+    "
+    CREATE TABLE operators (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        token_sha256 BLOB NOT NULL UNIQUE,
+        admin INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE operator_feeds (
+        operator INTEGER NOT NULL REFERENCES operators (id),
+        feed TEXT NOT NULL,
+        PRIMARY KEY (operator, feed)
+    ) WITHOUT ROWID;
+    CREATE TABLE feeds (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE feed_versions (
+        id INTEGER PRIMARY KEY,
+        feed TEXT NOT NULL REFERENCES feeds (id),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at INTEGER NOT NULL,
+        first_service_date TEXT,
+        last_service_date TEXT,
+        report TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('validated', 'scheduled', 'active', 'retired')),
+        activate_at INTEGER,
+        activated_at INTEGER
+    );
+    CREATE UNIQUE INDEX feed_versions_one_active ON feed_versions (feed) WHERE state = 'active';
+    CREATE INDEX feed_versions_scheduled ON feed_versions (activate_at) WHERE state = 'scheduled';
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        feed TEXT,
+        version INTEGER,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+",
+];
 
 #[derive(Debug)]
 pub struct Store {

@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::repo_root;
 
-fn backend() -> Command {
+pub(crate) fn backend() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_backend"));
     c.current_dir(repo_root())
         .env_remove("RUST_LOG")
@@ -155,7 +155,10 @@ fn serve_refuses_to_start_with_a_broken_feed_and_shows_the_report() {
 }
 
 /// Starts `backend` with `args` and `env`, waits for its "listening on" log line.
-async fn start(args: &[&str], env: &[(&str, String)]) -> (tokio::process::Child, String) {
+pub(crate) async fn start(
+    args: &[&str],
+    env: &[(&str, String)],
+) -> (tokio::process::Child, String) {
     let mut cmd = tokio::process::Command::from(backend());
     cmd.args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))

@@ -7,6 +7,7 @@ mod architecture;
 mod cli;
 mod oba;
 mod openapi;
+mod operator;
 mod ops;
 mod prediction;
 mod realtime_ingest;

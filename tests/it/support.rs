@@ -99,6 +99,7 @@ pub fn test_config(
         simulate: false,
         limits: backend::config::Limits::off(),
         oba_keys: Vec::new(),
+        max_upload_bytes: backend::config::DEFAULT_MAX_UPLOAD_MB << 20,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod departures;
 pub mod error;
 pub mod health;
 pub mod network;
+pub mod operator;
 pub mod realtime;
 pub mod report;
 pub mod signage;

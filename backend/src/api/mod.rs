@@ -12,6 +12,7 @@ pub mod lang;
 mod network;
 pub mod oba;
 pub mod openapi;
+mod operator;
 mod realtime;
 mod signage;
 mod trips;
@@ -56,6 +57,7 @@ pub fn v1() -> Router<AppState> {
                 .layer::<_, std::convert::Infallible>(Extension(document))
                 .layer(crate::ops::public_cors()),
         )
+        .nest("/operator", operator::router())
         .fallback(error::api_not_found)
 }
 

@@ -52,14 +52,7 @@ impl FromRequestParts<AppState> for PushSource {
                 ),
             ));
         };
-        let given = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            });
+        let given = bearer_token(&parts.headers);
         match given {
             None => Err(ApiError::Unauthorized(
                 "missing_token",
@@ -75,6 +68,17 @@ impl FromRequestParts<AppState> for PushSource {
             Some(_) => Ok(PushSource(id)),
         }
     }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header.
+pub(super) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
 }
 
 /// Push one binary GTFS-Realtime `FeedMessage` (at most 16 MB) for a realtime source

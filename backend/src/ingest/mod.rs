@@ -65,8 +65,9 @@ enum Event {
     Unchanged { source: usize },
     /// The source could not be fetched.
     Failed { source: usize, error: String },
-    /// A new set of schedules was activated.
-    Catalog(Arc<Catalog>),
+    /// A new set of schedules was activated, with what the store teaches about the feeds
+    /// whose version changed.
+    Catalog(Arc<Catalog>, History),
     /// Publish a fresh snapshot.
     Tick,
     /// Finish the batch and stop.
@@ -154,20 +155,28 @@ impl Handle {
         }
     }
 
-    /// Tells the engine that a new set of schedules is served.
-    pub async fn set_catalog(&self, catalog: Arc<Catalog>) {
-        let _ = self.0.tx.send(Event::Catalog(catalog)).await;
+    /// Tells the engine that a new set of schedules is served, and what was learned of the
+    /// feeds whose version changed (relearned from the store for the new version). Without a
+    /// running worker (no realtime source) there is nothing to tell.
+    pub async fn set_catalog(&self, catalog: Arc<Catalog>, relearned: History) {
+        let _ = self.0.tx.send(Event::Catalog(catalog, relearned)).await;
     }
 }
 
 /// Whether a presented bearer token is the configured one, in time independent of where they
 /// differ (both are hashed first, so their lengths do not leak either).
 pub fn token_matches(expected: &str, given: &str) -> bool {
-    let (a, b) = (Sha256::digest(expected), Sha256::digest(given));
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    digests_match(&Sha256::digest(expected), &Sha256::digest(given))
+}
+
+/// Whether two digests are equal, in time independent of where they differ (operator tokens
+/// are stored as their SHA-256 only and checked with this).
+pub fn digests_match(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The ingest before it runs: created with the server's state, started with the server.

@@ -140,7 +140,10 @@ impl Worker {
                     self.pipeline.source_failed(id, feed, &error, now);
                 }
             }
-            Event::Catalog(catalog) => self.pipeline.set_catalog(&catalog),
+            Event::Catalog(catalog, relearned) => {
+                self.pipeline.set_catalog(&catalog);
+                self.pipeline.adopt_history(relearned);
+            }
             Event::Tick | Event::Stop => {}
         }
     }

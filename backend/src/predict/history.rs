@@ -149,6 +149,11 @@ impl History {
         self.feeds.values().map(|f| f.observations).sum()
     }
 
+    /// Takes every feed `other` knows, replacing what was known of it here.
+    pub fn replace_feeds(&mut self, other: History) {
+        self.feeds.extend(other.feeds);
+    }
+
     /// Learns from calls observed on `schedule`'s trips (in time order per trip).
     pub fn learn(&mut self, schedule: &Schedule, calls: &[ObservedCall]) {
         let feed = self.feeds.entry(schedule.feed_id.clone()).or_default();

@@ -1,0 +1,84 @@
+//! Operator schedule management (`/api/v1/operator/`): uploaded feed versions and their
+//! states, activation requests, and the audit log. Instants are RFC 3339 in UTC.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationReport;
+
+/// Where a version is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    /// Uploaded and valid; not served.
+    Validated,
+    /// Becomes active at `activate_at`.
+    Scheduled,
+    /// Served now (one per feed).
+    Active,
+    /// Served before; a rollback can bring it back.
+    Retired,
+}
+
+/// One uploaded version of a feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedVersion {
+    pub id: i64,
+    pub feed_id: String,
+    /// SHA-256 of the uploaded zip, hex.
+    pub sha256: String,
+    /// Bytes uploaded.
+    pub size: u64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub state: VersionState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activate_at: Option<String>,
+    /// When it last became active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activated_at: Option<String>,
+    /// First and last dates with service (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_service_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_service_date: Option<String>,
+    pub report: ValidationReport,
+}
+
+/// `GET /api/v1/operator/feeds/{feed_id}/versions`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionList {
+    pub feed_id: String,
+    pub versions: Vec<FeedVersion>,
+}
+
+/// Body of `POST …/versions/{id}/activate` (optional): without `at`, or with an instant not
+/// in the future, the version becomes active now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateRequest {
+    /// RFC 3339 instant, e.g. `2026-12-01T03:00:00+07:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// One operator action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub operator: String,
+    /// `upload`, `validate`, `activate`, `schedule`, `rollback`, `delete`, `list`…
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// `ok`, or the error code that refused it.
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// `GET /api/v1/operator/audit`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+}

@@ -1,0 +1,229 @@
+//! `/api/v1/operator/`: schedule management for transit operators, thin handlers over
+//! [`crate::operator::Operators`]. Every request carries an operator token
+//! (`Authorization: Bearer TOKEN`): 401 without a valid one, 403 for another feed's operator.
+//!
+//! - `POST feeds/{feed_id}/versions` — the GTFS zip as the body (or a multipart file field);
+//!   `?validate_only=true` for a dry run. 201 with the new version (and its report), 200 with
+//!   the report for a dry run, 422 with the report when the feed has blocking errors (nothing
+//!   kept), 413 over the size limit.
+//! - `GET feeds/{feed_id}/versions`, `GET feeds/{feed_id}/versions/{id}` — versions with reports.
+//! - `POST feeds/{feed_id}/versions/{id}/activate` — now, or at `{"at": "RFC 3339"}`.
+//! - `POST feeds/{feed_id}/rollback` — the previously active version, now.
+//! - `DELETE feeds/{feed_id}/versions/{id}` — a version that is not active.
+//! - `GET audit` — the audit log of the caller's feeds (all for an admin).
+
+use api_types::operator::ActivateRequest;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use serde::Deserialize;
+
+use super::ApiError;
+use super::error::Query;
+use crate::operator::{Caller, OperatorError, Operators, Upload};
+use crate::server::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/feeds/{feed_id}/versions",
+            // The service streams the body and applies its own, configured limit.
+            post(upload).get(list).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/feeds/{feed_id}/versions/{id}", get(show).delete(delete))
+        .route("/feeds/{feed_id}/versions/{id}/activate", post(activate))
+        .route("/feeds/{feed_id}/rollback", post(rollback))
+        .route("/audit", get(audit))
+}
+
+/// An authenticated operator, and the service.
+pub struct Operator(Operators, Caller);
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(service) = state.operators.clone() else {
+            return Err(ApiError::Unavailable(
+                "operators_disabled",
+                "this server runs without its store, so schedule management is off".to_owned(),
+            )
+            .into_response());
+        };
+        let token = super::realtime::bearer_token(&parts.headers);
+        match service.authenticate(token).await {
+            Ok(caller) => Ok(Operator(service, caller)),
+            Err(e) => Err(error_response(e)),
+        }
+    }
+}
+
+/// The service's refusals as HTTP answers: a report (422) for an invalid feed, else the JSON
+/// error of every endpoint.
+fn error_response(e: OperatorError) -> Response {
+    let message = e.to_string();
+    let code = e.code();
+    match e {
+        OperatorError::Invalid(report) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(*report)).into_response()
+        }
+        OperatorError::MissingToken | OperatorError::InvalidToken => {
+            ApiError::Unauthorized(code, message).into_response()
+        }
+        OperatorError::Forbidden(_) => ApiError::Forbidden(code, message).into_response(),
+        OperatorError::NotFound(..) => ApiError::NotFound(code, message).into_response(),
+        OperatorError::BadRequest(..) => ApiError::BadRequest(code, message).into_response(),
+        // 409 is operator-only: the state of a version forbids the change.
+        OperatorError::Conflict(_) => (
+            StatusCode::CONFLICT,
+            Json(api_types::ErrorBody {
+                error: code.to_owned(),
+                message,
+            }),
+        )
+            .into_response(),
+        OperatorError::TooLarge(_) => ApiError::PayloadTooLarge(code, message).into_response(),
+        OperatorError::Internal(_) => {
+            tracing::error!("operator request failed: {message}");
+            ApiError::Internal(code, message).into_response()
+        }
+    }
+}
+
+fn reply<T: serde::Serialize>(status: StatusCode, result: Result<T, OperatorError>) -> Response {
+    match result {
+        Ok(body) => (status, Json(body)).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    #[serde(default)]
+    validate_only: bool,
+}
+
+async fn upload(
+    Operator(service, caller): Operator,
+    Path(feed): Path<String>,
+    Query(q): Query<UploadQuery>,
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    let headers: &HeaderMap = request.headers();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let result = if multipart {
+        let mut form = match Multipart::from_request(request, &state).await {
+            Ok(form) => form,
+            Err(e) => {
+                return ApiError::BadRequest("invalid_multipart", e.body_text()).into_response();
+            }
+        };
+        // The first field carrying a file (or the only field) is the zip.
+        let field = loop {
+            match form.next_field().await {
+                Ok(Some(f)) if f.file_name().is_some() || f.name() == Some("file") => {
+                    break Some(f);
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break None,
+                Err(e) => {
+                    return ApiError::BadRequest("invalid_multipart", e.body_text())
+                        .into_response();
+                }
+            }
+        };
+        let Some(field) = field else {
+            return ApiError::BadRequest(
+                "missing_file",
+                "the form has no file field; send the GTFS zip as a field named \"file\""
+                    .to_owned(),
+            )
+            .into_response();
+        };
+        service
+            .upload(&caller, &feed, field.boxed(), declared, q.validate_only)
+            .await
+    } else {
+        let body: Body = request.into_body();
+        let stream = body.into_data_stream().map_err(|e| e.to_string());
+        service
+            .upload(&caller, &feed, stream.boxed(), declared, q.validate_only)
+            .await
+    };
+    match result {
+        Ok(Upload::DryRun(report)) => (StatusCode::OK, Json(*report)).into_response(),
+        Ok(Upload::Stored(version)) => (StatusCode::CREATED, Json(*version)).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn list(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
+    reply(StatusCode::OK, service.versions(&caller, &feed).await)
+}
+
+async fn show(
+    Operator(service, caller): Operator,
+    Path((feed, id)): Path<(String, i64)>,
+) -> Response {
+    reply(StatusCode::OK, service.version(&caller, &feed, id).await)
+}
+
+async fn delete(
+    Operator(service, caller): Operator,
+    Path((feed, id)): Path<(String, i64)>,
+) -> Response {
+    match service.delete(&caller, &feed, id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn activate(
+    Operator(service, caller): Operator,
+    Path((feed, id)): Path<(String, i64)>,
+    body: Bytes,
+) -> Response {
+    let request: ActivateRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ActivateRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return ApiError::BadRequest(
+                    "invalid_body",
+                    format!(
+                        "the body is not {{\"at\": \"RFC 3339 instant\"}} ({e}); send no body \
+                         to activate now"
+                    ),
+                )
+                .into_response();
+            }
+        }
+    };
+    reply(
+        StatusCode::OK,
+        service
+            .activate(&caller, &feed, id, request.at.as_deref())
+            .await,
+    )
+}
+
+async fn rollback(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
+    reply(StatusCode::OK, service.rollback(&caller, &feed).await)
+}
+
+async fn audit(Operator(service, caller): Operator) -> Response {
+    reply(StatusCode::OK, service.audit_log(&caller).await)
+}
