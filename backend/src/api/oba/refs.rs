@@ -10,8 +10,7 @@ use serde::Serialize;
 use super::{agency_id, feed_scoped, ms};
 use crate::catalog::Catalog;
 use crate::schedule::{
-    Availability, DirectionType, Field, LocationType, RouteIdx, RouteType, Schedule, StopIdx,
-    TripIdx,
+    Availability, DirectionType, Field, LocationType, RouteIdx, Schedule, StopIdx, TripIdx,
 };
 
 #[derive(Debug, Default, Serialize)]
@@ -241,21 +240,6 @@ pub fn render_agency(s: &Schedule, a: usize, lang: &str) -> Agency {
     }
 }
 
-fn route_type(t: RouteType) -> i32 {
-    match t {
-        RouteType::Tramway => 0,
-        RouteType::Subway => 1,
-        RouteType::Rail => 2,
-        RouteType::Bus => 3,
-        RouteType::Ferry => 4,
-        RouteType::CableCar => 5,
-        RouteType::Gondola => 6,
-        RouteType::Funicular => 7,
-        RouteType::Extended(e) => i32::from(e as i16),
-        RouteType::Other(n) => i32::from(n),
-    }
-}
-
 pub fn render_route(s: &Schedule, r: RouteIdx, lang: &str) -> Route {
     let route = s.route(r);
     let short = route.short_name.as_deref().unwrap_or_default();
@@ -276,7 +260,7 @@ pub fn render_route(s: &Schedule, r: RouteIdx, lang: &str) -> Route {
             .map(|d| s.translate(Field::RouteDesc, &route.id, d, lang))
             .unwrap_or_default()
             .to_owned(),
-        route_type: route_type(route.route_type),
+        route_type: route.type_code(),
         url: route.url.as_deref().unwrap_or_default().to_owned(),
         color: route.color.hex(),
         text_color: route.text_color.hex(),
