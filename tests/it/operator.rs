@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::support::{self, repo_root};
 
-const FEED: &str = "binh-duong";
+pub(crate) const FEED: &str = "binh-duong";
 const MONDAY_7AM: &str = "2026-11-23T07:00:00+07:00";
 const BOARD: &str = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T07:00:00%2B07:00&minutes=120&lang=vi";
 
@@ -28,7 +28,7 @@ const BOARD: &str = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T
 // Fixtures
 
 /// The sample network's GTFS files, by name.
-fn sample_files() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn sample_files() -> Vec<(String, Vec<u8>)> {
     let dir = repo_root().join("feeds/binh-duong");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("sample feed")
@@ -77,7 +77,7 @@ fn with_headsigns(mut files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(Strin
     files
 }
 
-fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -88,7 +88,7 @@ fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     w.finish().expect("zip").into_inner()
 }
 
-fn v1_zip() -> Vec<u8> {
+pub(crate) fn v1_zip() -> Vec<u8> {
     zip_of(&sample_files())
 }
 
@@ -119,7 +119,12 @@ fn data_dir(dirs: &tempfile::TempDir) -> PathBuf {
 }
 
 /// An operator added straight into the store (as `backend operator add` does); its token.
-fn add_operator(dirs: &tempfile::TempDir, name: &str, feeds: &[&str], admin: bool) -> String {
+pub(crate) fn add_operator(
+    dirs: &tempfile::TempDir,
+    name: &str,
+    feeds: &[&str],
+    admin: bool,
+) -> String {
     std::fs::create_dir_all(data_dir(dirs)).expect("data dir");
     let mut store = Store::open(&data_dir(dirs)).expect("store");
     let token = backend::operator::new_token().expect("random token");
@@ -138,10 +143,10 @@ fn add_operator(dirs: &tempfile::TempDir, name: &str, feeds: &[&str], admin: boo
 
 /// A clock the test moves.
 #[derive(Clone)]
-struct TestClock(Arc<AtomicI64>);
+pub(crate) struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TestClock(Arc::new(AtomicI64::new(support::at(MONDAY_7AM))))
     }
 
@@ -161,14 +166,14 @@ impl TestClock {
     }
 }
 
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    token: String,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) token: String,
     _running: support::Running,
 }
 
-async fn start(dirs: &tempfile::TempDir, clock: &TestClock, token: &str) -> Server {
+pub(crate) async fn start(dirs: &tempfile::TempDir, clock: &TestClock, token: &str) -> Server {
     start_with(dirs, clock, token, |_| {}).await
 }
 
@@ -204,11 +209,16 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    fn operator(&self, path: &str) -> String {
+    pub(crate) fn operator(&self, path: &str) -> String {
         self.url(&format!("/api/v1/operator{path}"))
     }
 
-    async fn upload_as(&self, token: Option<&str>, zip: Vec<u8>, query: &str) -> reqwest::Response {
+    pub(crate) async fn upload_as(
+        &self,
+        token: Option<&str>,
+        zip: Vec<u8>,
+        query: &str,
+    ) -> reqwest::Response {
         let mut request = self
             .http
             .post(self.operator(&format!("/feeds/{FEED}/versions{query}")))
@@ -220,13 +230,17 @@ impl Server {
         request.send().await.expect("upload sent")
     }
 
-    async fn upload(&self, zip: Vec<u8>) -> FeedVersion {
+    pub(crate) async fn upload(&self, zip: Vec<u8>) -> FeedVersion {
         let response = self.upload_as(Some(&self.token), zip, "").await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("version JSON")
     }
 
-    async fn post(&self, path: &str, body: Option<serde_json::Value>) -> reqwest::Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
         let mut request = self.http.post(self.operator(path)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -874,7 +888,7 @@ async fn scheduled_activation_fires_by_the_server_clock_also_after_a_restart() {
 }
 
 /// Polls `check` for up to 10 s.
-async fn wait_for<F, Fut>(check: F) -> bool
+pub(crate) async fn wait_for<F, Fut>(check: F) -> bool
 where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
