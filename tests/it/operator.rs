@@ -44,17 +44,22 @@ pub(crate) fn sample_files() -> Vec<(String, Vec<u8>)> {
 }
 
 /// `files` with every trip headsign prefixed by `prefix`.
-fn with_headsigns(mut files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(String, Vec<u8>)> {
-    for (name, data) in &mut files {
-        if name != "trips.txt" {
-            continue;
-        }
+fn with_headsigns(files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    prefixed(files, "trip_headsign", prefix)
+}
+
+/// `files` with every value of `column`, in every file that has it, prefixed by `prefix`.
+fn prefixed(
+    mut files: Vec<(String, Vec<u8>)>,
+    column: &str,
+    prefix: &str,
+) -> Vec<(String, Vec<u8>)> {
+    for (_, data) in &mut files {
         let mut reader = csv::Reader::from_reader(data.as_slice());
         let headers = reader.headers().expect("header").clone();
-        let col = headers
-            .iter()
-            .position(|h| h == "trip_headsign")
-            .expect("trip_headsign column");
+        let Some(col) = headers.iter().position(|h| h == column) else {
+            continue;
+        };
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&headers).expect("write");
         for record in reader.records() {
@@ -893,7 +898,17 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
 {
-    for _ in 0..100 {
+    wait_up_to(Duration::from_secs(10), check).await
+}
+
+/// Polls `check` every 100 ms until it holds or `deadline` has passed.
+async fn wait_up_to<F, Fut>(deadline: Duration, check: F) -> bool
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let until = tokio::time::Instant::now() + deadline;
+    while tokio::time::Instant::now() < until {
         if check().await {
             return true;
         }
@@ -1240,4 +1255,71 @@ async fn an_activation_hands_the_new_schedule_to_the_realtime_engine() {
     })
     .await;
     assert!(rematched, "live departures on the new version");
+}
+
+/// The trip ids of the vehicles the server shows, and whether the last message of the
+/// simulated vehicle feed had entities left out (unknown trips among them).
+async fn simulated_vehicles(server: &Server) -> (Vec<String>, bool) {
+    let vehicles: api_types::VehiclesResponse = server
+        .http
+        .get(server.url("/api/v1/vehicles"))
+        .send()
+        .await
+        .expect("vehicles")
+        .json()
+        .await
+        .expect("vehicles JSON");
+    let health: api_types::Health = server
+        .http
+        .get(server.url("/health"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("health JSON");
+    let source = health
+        .realtime
+        .iter()
+        .find(|s| s.source_id == format!("simulator-{FEED}-vehicles"))
+        .expect("the simulator's vehicle source");
+    let trips = vehicles
+        .vehicles
+        .into_iter()
+        .filter_map(|v| v.trip_id)
+        .collect();
+    (trips, source.messages > 0 && source.entities_rejected > 0)
+}
+
+#[tokio::test]
+async fn the_built_in_simulator_follows_an_activated_schedule() {
+    let dirs = tempfile::tempdir().expect("temp dir");
+    let token = add_operator(&dirs, "ana", &[FEED], false);
+    let clock = TestClock::new();
+    let server = start_with(&dirs, &clock, &token, |c| c.simulate = true).await;
+    // Every trip renamed: a bus still simulating the old version runs only unknown trips.
+    let renamed = zip_of(&prefixed(sample_files(), "trip_id", "V2_"));
+    let new_trip = format!("{FEED}:V2_");
+
+    let simulated = wait_up_to(Duration::from_secs(60), || async {
+        let (trips, rejected) = simulated_vehicles(&server).await;
+        !trips.is_empty() && !rejected && !trips.iter().any(|t| t.starts_with(&new_trip))
+    })
+    .await;
+    assert!(simulated, "the simulator's buses run the sample's trips");
+
+    let v2 = server.upload(renamed).await;
+    server.activate(v2.id).await;
+    clock.advance(30);
+    let followed = wait_up_to(Duration::from_secs(90), || async {
+        let (trips, rejected) = simulated_vehicles(&server).await;
+        !rejected && trips.iter().any(|t| t.starts_with(&new_trip))
+    })
+    .await;
+    let (trips, rejected) = simulated_vehicles(&server).await;
+    assert!(
+        followed,
+        "the simulator's buses run the new version's trips; now: rejected entities {rejected}, \
+         trips {trips:?}"
+    );
 }
