@@ -28,6 +28,7 @@ use crate::ingest::{self, Ingest, ObservedSink};
 use crate::ops::{self, Ops};
 use crate::predict::History;
 use crate::predict::Snapshot;
+use crate::simulate::SimFeed;
 use crate::store::Store;
 
 /// Where "now" comes from. The system clock in production; tests and replays set it.
@@ -194,6 +195,8 @@ pub struct Application {
     state: AppState,
     /// Started by [`Application::run_until`], stopped with the server.
     ingest: Ingest,
+    /// The built-in simulators (`config.simulate`), which follow the catalog while serving.
+    simulators: Vec<SimFeed>,
 }
 
 impl Application {
@@ -207,13 +210,15 @@ impl Application {
                 .context("reading the stored feed versions")??;
         let catalog = load_catalog(&feeds).await?;
         let mut config = config.clone();
+        let mut simulators = Vec::new();
         if config.simulate {
-            config
-                .realtime
-                .extend(start_simulators(&catalog, &clock).await?);
+            let (sources, feeds) = start_simulators(&catalog, &clock).await?;
+            config.realtime.extend(sources);
+            simulators = feeds;
         }
         let (store, history) = open_store(&config.data_dir, &catalog, clock.now()).await?;
         let mut app = Self::bind(&config, catalog, clock, true).await?;
+        app.simulators = simulators;
         app.ingest.set_history(history);
         let store = std::sync::Mutex::new(store);
         app.on_observed(Box::new(move |feed, calls| {
@@ -310,6 +315,7 @@ impl Application {
             address,
             state,
             ingest,
+            simulators: Vec::new(),
         })
     }
 
@@ -341,6 +347,8 @@ impl Application {
             .operators
             .clone()
             .map(|o| tokio::spawn(o.run_scheduler()));
+        let follower = (!self.simulators.is_empty())
+            .then(|| tokio::spawn(follow_catalog(self.state.catalog.clone(), self.simulators)));
         // The peer address is the rate limiter's client key.
         let service = self
             .router
@@ -348,8 +356,8 @@ impl Application {
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        if let Some(scheduler) = scheduler {
-            scheduler.abort();
+        for task in [scheduler, follower].into_iter().flatten() {
+            task.abort();
         }
         ingest.shutdown().await;
         served
@@ -385,13 +393,18 @@ async fn open_store(
 }
 
 /// Starts the vehicle simulator for every feed on a loopback port, and returns the sources
-/// that poll it: the demo's buses come in through the same path as a real AVL feed.
-async fn start_simulators(catalog: &Catalog, clock: &Clock) -> anyhow::Result<Vec<RealtimeConfig>> {
+/// that poll it (the demo's buses come in through the same path as a real AVL feed) and the
+/// simulators.
+async fn start_simulators(
+    catalog: &Catalog,
+    clock: &Clock,
+) -> anyhow::Result<(Vec<RealtimeConfig>, Vec<SimFeed>)> {
     let mut sources = Vec::new();
+    let mut simulators = Vec::new();
     for (i, feed) in catalog.feeds().iter().enumerate() {
         let schedule = feed.schedule.clone();
         let id = schedule.feed_id.clone();
-        let addr = crate::simulate::spawn(
+        let (addr, simulator) = crate::simulate::spawn(
             schedule,
             7 + i as u64,
             SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -399,6 +412,7 @@ async fn start_simulators(catalog: &Catalog, clock: &Clock) -> anyhow::Result<Ve
         )
         .await
         .context("starting the vehicle simulator")?;
+        simulators.push(simulator);
         tracing::info!(feed = %id, "simulated vehicles at http://{addr}/vehicle-positions.pb");
         for (suffix, path, kind) in [
             (
@@ -421,7 +435,43 @@ async fn start_simulators(catalog: &Catalog, clock: &Clock) -> anyhow::Result<Ve
             });
         }
     }
-    Ok(sources)
+    Ok((sources, simulators))
+}
+
+/// How often the simulators look for a new schedule version of their feed.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keeps each simulator on the schedule its feed serves: when an activation (or rollback)
+/// publishes another version, the simulator is rebuilt from it, so its buses run the trips
+/// the server now matches against. Runs until the task is dropped.
+async fn follow_catalog(catalog: Arc<ArcSwap<Catalog>>, simulators: Vec<SimFeed>) {
+    let mut ticks = tokio::time::interval(FOLLOW_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        for simulator in &simulators {
+            let simulated = simulator.schedule();
+            let served = catalog
+                .load()
+                .feed(simulated.feed_id.as_str())
+                .map(|f| f.schedule.clone());
+            let Some(served) = served.filter(|s| !Arc::ptr_eq(s, &simulated)) else {
+                continue;
+            };
+            let id = served.feed_id.clone();
+            let rebuilt = {
+                let simulator = simulator.clone();
+                tokio::task::spawn_blocking(move || simulator.rebuilt(served)).await
+            };
+            match rebuilt {
+                Ok(sim) => {
+                    simulator.replace(sim);
+                    tracing::info!(feed = %id, "the simulator follows the new schedule version");
+                }
+                Err(e) => tracing::error!(feed = %id, "cannot rebuild the simulator: {e}"),
+            }
+        }
+    }
 }
 
 fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {

@@ -6,14 +6,20 @@
 //!
 //! The server is the one of `realtime_outputs` (sample network, clock stopped on Monday
 //! 2026-11-23 07:40) with its realtime scene published, so boards, vehicles and trips carry
-//! predictions.
+//! predictions. It runs without a store, so the operator endpoints (`/api/v1/operator/…`) are
+//! checked on the server of `operator` (its store, an operator's token, the sample feed zipped
+//! in the test).
 
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::operator::{FEED, add_operator, sample_files, v1_zip, zip_of};
 use crate::realtime_outputs::{TestApp, first_header, scene, spawn, stop_alert};
+
+/// The operator endpoints' paths, checked on a server with a store.
+const OPERATOR: &str = "/api/v1/operator/";
 
 /// A value for each path parameter of the documented paths, from the sample feed.
 fn example(param: &str) -> &'static str {
@@ -23,6 +29,8 @@ fn example(param: &str) -> &'static str {
         "trip_id" => "binh-duong:51_WD_0_0650",
         "file" => "binh-duong:BD2081.json",
         "source_id" => "no-such-source",
+        "feed_id" => FEED,
+        "id" => "1",
         other => panic!(
             "path parameter {{{other}}} has no example value: add one to openapi::example so \
              the new endpoint is exercised"
@@ -104,6 +112,13 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
         "get /api/v1/vehicles",
         "get /api/v1/time",
         "post /api/v1/realtime/{source_id}",
+        "post /api/v1/operator/feeds/{feed_id}/versions",
+        "get /api/v1/operator/feeds/{feed_id}/versions",
+        "get /api/v1/operator/feeds/{feed_id}/versions/{id}",
+        "delete /api/v1/operator/feeds/{feed_id}/versions/{id}",
+        "post /api/v1/operator/feeds/{feed_id}/versions/{id}/activate",
+        "post /api/v1/operator/feeds/{feed_id}/rollback",
+        "get /api/v1/operator/audit",
     ] {
         assert!(
             documented.contains(expected),
@@ -130,7 +145,10 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
             "{what}: no description"
         );
         let responses = op["responses"].as_object().expect("responses");
-        assert!(responses.contains_key("200"), "{what}: no 200");
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{what}: no success answer"
+        );
         assert!(responses.contains_key("429"), "{what}: the rate limit");
         for param in op["parameters"].as_array().into_iter().flatten() {
             assert!(
@@ -146,21 +164,59 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
                 );
             }
         }
-        // 4xx answers are the JSON error body.
+        // 4xx answers are the JSON error body; an upload's invalid feed is its report.
         for (status, response) in responses {
             if status.starts_with('4') {
+                let expected = if what == "post /api/v1/operator/feeds/{feed_id}/versions"
+                    && status == "422"
+                {
+                    "#/components/schemas/ValidationReport"
+                } else {
+                    "#/components/schemas/ErrorBody"
+                };
                 assert_eq!(
-                    response["content"]["application/json"]["schema"]["$ref"],
-                    "#/components/schemas/ErrorBody",
+                    response["content"]["application/json"]["schema"]["$ref"], expected,
                     "{what} {status}: errors are ErrorBody"
                 );
             }
         }
+        if path.starts_with(OPERATOR) {
+            assert_eq!(op["tags"], serde_json::json!(["operator"]), "{what}");
+            assert_eq!(
+                op["security"],
+                serde_json::json!([{"bearer": []}]),
+                "{what}: operator endpoints take the operator's bearer token"
+            );
+            assert!(responses.contains_key("401"), "{what}: no 401");
+        }
     }
+    let upload = &doc["paths"]["/api/v1/operator/feeds/{feed_id}/versions"]["post"];
+    let bodies = upload["requestBody"]["content"]
+        .as_object()
+        .expect("the upload documents its body");
+    assert!(
+        bodies.contains_key("application/zip") && bodies.contains_key("multipart/form-data"),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies["multipart/form-data"]["schema"]["properties"]["file"].is_object(),
+        "the form's file field: {bodies:?}"
+    );
+    let activate = &doc["paths"]["/api/v1/operator/feeds/{feed_id}/versions/{id}/activate"]["post"];
+    let body = &activate["requestBody"];
+    assert_ne!(body["required"], true, "the activate body is optional");
+    assert!(
+        body["content"]["application/json"]["schema"]["oneOf"]
+            .as_array()
+            .is_some_and(|s| s
+                .iter()
+                .any(|s| s["$ref"] == "#/components/schemas/ActivateRequest")),
+        "{body:#}"
+    );
     // The query parameters the handlers read are documented where they apply.
-    let params_of = |path: &str| -> BTreeSet<String> {
+    let params_of_op = |method: &str, path: &str| -> BTreeSet<String> {
         ops.iter()
-            .find(|(p, m, _)| p == path && m == "get")
+            .find(|(p, m, _)| p == path && m == method)
             .map(|(_, _, op)| {
                 op["parameters"]
                     .as_array()
@@ -172,6 +228,7 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
             })
             .unwrap_or_default()
     };
+    let params_of = |path: &str| params_of_op("get", path);
     let set = |names: &[&str]| {
         names
             .iter()
@@ -194,6 +251,10 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
     assert_eq!(
         params_of("/api/v1/trips/{trip_id}"),
         set(&["date", "start", "lang"])
+    );
+    assert_eq!(
+        params_of_op("post", "/api/v1/operator/feeds/{feed_id}/versions"),
+        set(&["validate_only"])
     );
 }
 
@@ -239,12 +300,24 @@ async fn every_documented_operation_is_served() {
     let app = spawn(&["binh-duong"]).await;
     app.publish(scene(app.schedule(), first_header()));
     let doc = document(&app).await;
+    assert_served(&doc, &app.base, |template| !template.starts_with(OPERATOR)).await;
+}
+
+/// Each documented operation whose path `select` takes is routed by the server at `base`
+/// (answered without a token: not the router's fallback, not a server error).
+async fn assert_served(doc: &Value, base: &str, select: impl Fn(&str) -> bool) {
     let client = crate::support::http_client();
-    for (template, method, _) in operations(&doc) {
-        let url = format!("{}{}", app.base, concrete(&template));
+    let mut checked = 0;
+    for (template, method, _) in operations(doc) {
+        if !select(&template) {
+            continue;
+        }
+        checked += 1;
+        let url = format!("{base}{}", concrete(&template));
         let request = match method.as_str() {
             "get" => client.get(&url),
             "post" => client.post(&url).body(vec![0u8; 4]),
+            "delete" => client.delete(&url),
             other => panic!("{other} {template}: no test request for this method"),
         };
         let response = request.send().await.expect("the server answers");
@@ -268,21 +341,39 @@ async fn every_documented_operation_is_served() {
         );
         assert!(!status.is_server_error(), "{method} {url}: {status} {body}");
     }
+    assert!(checked > 5, "{checked} operations checked");
 }
 
-/// The schema the document gives for `status` of `GET template` as JSON, made a standalone
-/// JSON Schema (2020-12, the dialect of OpenAPI 3.1) carrying the document's components.
-fn response_schema(doc: &Value, template: &str, status: u16) -> Value {
-    let schema = doc["paths"][template]["get"]["responses"][status.to_string()]["content"]
+/// The schema the document gives for `status` of `method template` as JSON, made a
+/// standalone JSON Schema (2020-12, the dialect of OpenAPI 3.1) carrying the document's
+/// components.
+fn response_schema(doc: &Value, method: &str, template: &str, status: u16) -> Value {
+    let schema = doc["paths"][template][method]["responses"][status.to_string()]["content"]
         ["application/json"]["schema"]
         .clone();
     assert!(
         schema.is_object(),
-        "GET {template} documents no JSON body for {status}"
+        "{method} {template} documents no JSON body for {status}"
     );
     let mut root = schema;
     root["components"] = doc["components"].clone();
     root
+}
+
+/// Fails unless `body` (the answer `status` of `method template`) matches its schema.
+fn assert_matches(doc: &Value, method: &str, template: &str, status: u16, body: &Value) {
+    let schema = response_schema(doc, method, template, status);
+    let validator = jsonschema::draft202012::new(&schema)
+        .unwrap_or_else(|e| panic!("{method} {template} {status}: invalid schema: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} ({status}) does not match its schema:\n{}\nbody: {body:#}",
+        errors.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -381,11 +472,14 @@ async fn live_answers_validate_against_their_documented_schemas() {
         ("/api/v1/alerts", "/api/v1/alerts?lang=en", 200),
         ("/api/v1/alerts", "/api/v1/alerts?stop=binh-duong:NOPE", 404),
     ];
-    // Every GET endpoint documented with a JSON answer is exercised above.
+    // Every GET endpoint documented with a JSON answer is exercised above (the operator's in
+    // `operator_answers_validate_against_their_documented_schemas`).
     let json_gets: BTreeSet<String> = operations(&doc)
         .into_iter()
-        .filter(|(_, m, op)| {
-            m == "get" && op["responses"]["200"]["content"]["application/json"].is_object()
+        .filter(|(p, m, op)| {
+            m == "get"
+                && !p.starts_with(OPERATOR)
+                && op["responses"]["200"]["content"]["application/json"].is_object()
         })
         .map(|(p, _, _)| p)
         .collect();
@@ -402,21 +496,10 @@ async fn live_answers_validate_against_their_documented_schemas() {
         let response = app.get(path, &[]).await;
         assert_eq!(response.status().as_u16(), status, "GET {path}");
         let body: Value = response.json().await.expect("JSON");
-        let schema = response_schema(&doc, template, status);
-        let validator = jsonschema::draft202012::new(&schema)
-            .unwrap_or_else(|e| panic!("GET {template} {status}: invalid schema: {e}"));
-        let errors: Vec<String> = validator
-            .iter_errors(&body)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "GET {path} ({status}) does not match its schema:\n{}\nbody: {body:#}",
-            errors.join("\n")
-        );
+        assert_matches(&doc, "get", template, status, &body);
     }
     // The schemas are not vacuous: a body missing a required field fails.
-    let schema = response_schema(&doc, "/api/v1/time", 200);
+    let schema = response_schema(&doc, "get", "/api/v1/time", 200);
     let validator = jsonschema::draft202012::new(&schema).expect("valid schema");
     assert!(!validator.is_valid(&serde_json::json!({"now": "2026-11-23T00:40:00Z"})));
 }
@@ -443,4 +526,222 @@ fn api_routes_are_registered_from_their_annotations() {
              handler with #[utoipa::path] and register it with .routes(routes!(handler))"
         );
     }
+}
+
+/// The operator routes too (`api/operator.rs`, nested into the documented router of `v1`):
+/// registered from their annotations, every handler of the module.
+#[test]
+fn operator_routes_are_registered_from_their_annotations() {
+    let root = crate::support::repo_root().join("backend/src/api");
+    let api = std::fs::read_to_string(root.join("mod.rs")).expect("api/mod.rs");
+    let v1 = &api[api.find("pub fn v1()").expect("the v1 router")..];
+    let nested = v1
+        .find(".nest(\"/operator\", operator::router())")
+        .expect("the operator router is nested into the documented one");
+    assert!(
+        nested < v1.find("split_for_parts").expect("split_for_parts"),
+        "nested before the document is taken from the router"
+    );
+    let source = std::fs::read_to_string(root.join("operator.rs")).expect("api/operator.rs");
+    let start = source.find("pub fn router()").expect("the operator router");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}\n").expect("end of router")];
+    assert!(
+        !body.contains(".route("),
+        "an operator route registered without its OpenAPI annotation: {body}"
+    );
+    for handler in [
+        "upload", "list", "show", "delete", "activate", "rollback", "audit",
+    ] {
+        assert!(
+            body.split("routes!(")
+                .skip(1)
+                .any(|args| args[..args.find(')').unwrap_or(0)]
+                    .split(',')
+                    .any(|h| h.trim() == handler)),
+            "{handler} is not registered with routes!: {body}"
+        );
+    }
+}
+
+/// Live operator answers, successes and refusals, against the schemas the document gives for
+/// them: a real upload of the sample feed zipped in the test, its dry run, an invalid zip
+/// (422, its report), no token (401), another feed's operator (403), activation, the audit log.
+#[tokio::test]
+async fn operator_answers_validate_against_their_documented_schemas() {
+    let dirs = tempfile::tempdir().expect("temp dir");
+    let token = add_operator(&dirs, "ana", &[FEED], false);
+    let other = add_operator(&dirs, "bao", &["other-feed"], false);
+    let server = crate::operator::start(&dirs, &crate::operator::TestClock::new(), &token).await;
+    let response = server
+        .http
+        .get(format!("{}/api/v1/openapi.json", server.base))
+        .send()
+        .await
+        .expect("document");
+    let doc: Value = response.json().await.expect("the document is JSON");
+    assert_served(&doc, &server.base, |template| {
+        template.starts_with(OPERATOR)
+    })
+    .await;
+    // Nested into the documented router, they still answer web pages no CORS.
+    let cross = server
+        .http
+        .get(server.operator(&format!("/feeds/{FEED}/versions")))
+        .header("origin", "https://example.org")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(cross.status(), StatusCode::OK);
+    assert!(
+        cross.headers().get("access-control-allow-origin").is_none(),
+        "{:?}",
+        cross.headers()
+    );
+
+    let versions = "/api/v1/operator/feeds/{feed_id}/versions";
+    let version = "/api/v1/operator/feeds/{feed_id}/versions/{id}";
+    let activate = "/api/v1/operator/feeds/{feed_id}/versions/{id}/activate";
+    let rollback = "/api/v1/operator/feeds/{feed_id}/rollback";
+    let audit = "/api/v1/operator/audit";
+    let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
+    // Checks the answer's status and body; the body.
+    let mut check = async |method: &str, template: &str, response: reqwest::Response, status| {
+        assert_eq!(response.status().as_u16(), status, "{method} {template}");
+        if status < 300 {
+            covered.insert((method.to_owned(), template.to_owned()));
+        }
+        if status == 204 {
+            assert!(
+                doc["paths"][template][method]["responses"]["204"].is_object()
+                    && doc["paths"][template][method]["responses"]["204"]["content"].is_null(),
+                "{method} {template}: 204 documented without a body"
+            );
+            assert!(response.bytes().await.expect("body").is_empty());
+            return Value::Null;
+        }
+        let body: Value = response.json().await.expect("JSON");
+        assert_matches(&doc, method, template, status, &body);
+        body
+    };
+    let path = |p: &str| format!("/feeds/{FEED}{p}");
+
+    let dry = server
+        .upload_as(Some(&token), v1_zip(), "?validate_only=true")
+        .await;
+    check("post", versions, dry, 200).await;
+    let anonymous = server.upload_as(None, v1_zip(), "").await;
+    check("post", versions, anonymous, 401).await;
+    let broken = server
+        .upload_as(Some(&token), b"PK\x03\x04 not really a zip".to_vec(), "")
+        .await;
+    check("post", versions, broken, 422).await;
+    let forbidden = server.upload_as(Some(&other), v1_zip(), "").await;
+    check("post", versions, forbidden, 403).await;
+    let stored = server.upload_as(Some(&token), v1_zip(), "").await;
+    let id = check("post", versions, stored, 201).await["id"]
+        .as_i64()
+        .expect("version id");
+    // The same files zipped in another order: another version, to delete and to roll back from.
+    let reordered = || {
+        let mut files = sample_files();
+        files.reverse();
+        zip_of(&files)
+    };
+    let spare_id = server.upload(reordered()).await.id;
+
+    let get = |p: String, bearer: &str| {
+        server
+            .http
+            .get(server.operator(&p))
+            .bearer_auth(bearer)
+            .send()
+    };
+    check(
+        "get",
+        versions,
+        get(path("/versions"), &token).await.expect("sent"),
+        200,
+    )
+    .await;
+    check(
+        "get",
+        versions,
+        get(path("/versions"), &other).await.expect("sent"),
+        403,
+    )
+    .await;
+    check(
+        "get",
+        version,
+        get(path(&format!("/versions/{id}")), &token)
+            .await
+            .expect("sent"),
+        200,
+    )
+    .await;
+    check(
+        "get",
+        version,
+        get(path("/versions/999999"), &token).await.expect("sent"),
+        404,
+    )
+    .await;
+
+    let bad_at = server
+        .post(
+            &path(&format!("/versions/{id}/activate")),
+            Some(serde_json::json!({"at": "tomorrow"})),
+        )
+        .await;
+    check("post", activate, bad_at, 400).await;
+    let now = server
+        .post(&path(&format!("/versions/{id}/activate")), None)
+        .await;
+    check("post", activate, now, 200).await;
+    let no_previous = server.post(&path("/rollback"), None).await;
+    check("post", rollback, no_previous, 409).await;
+
+    let delete = |v: i64| {
+        server
+            .http
+            .delete(server.operator(&path(&format!("/versions/{v}"))))
+            .bearer_auth(&token)
+            .send()
+    };
+    check("delete", version, delete(id).await.expect("sent"), 409).await;
+    check(
+        "delete",
+        version,
+        delete(spare_id).await.expect("sent"),
+        204,
+    )
+    .await;
+    check(
+        "get",
+        audit,
+        get("/audit".to_owned(), &token).await.expect("sent"),
+        200,
+    )
+    .await;
+
+    // A rollback that succeeds: from a second version made active back to the first.
+    let again = server.upload(reordered()).await;
+    let activated = server
+        .post(&path(&format!("/versions/{}/activate", again.id)), None)
+        .await;
+    assert_eq!(activated.status(), StatusCode::OK);
+    let back = server.post(&path("/rollback"), None).await;
+    check("post", rollback, back, 200).await;
+
+    let documented: BTreeSet<(String, String)> = operations(&doc)
+        .into_iter()
+        .filter(|(p, _, _)| p.starts_with(OPERATOR))
+        .map(|(p, m, _)| (m, p))
+        .collect();
+    assert_eq!(
+        documented, covered,
+        "each operator operation needs a successful live answer checked here"
+    );
 }

@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::support::{self, repo_root};
 
-const FEED: &str = "binh-duong";
+pub(crate) const FEED: &str = "binh-duong";
 const MONDAY_7AM: &str = "2026-11-23T07:00:00+07:00";
 const BOARD: &str = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T07:00:00%2B07:00&minutes=120&lang=vi";
 
@@ -28,7 +28,7 @@ const BOARD: &str = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T
 // Fixtures
 
 /// The sample network's GTFS files, by name.
-fn sample_files() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn sample_files() -> Vec<(String, Vec<u8>)> {
     let dir = repo_root().join("feeds/binh-duong");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("sample feed")
@@ -44,17 +44,22 @@ fn sample_files() -> Vec<(String, Vec<u8>)> {
 }
 
 /// `files` with every trip headsign prefixed by `prefix`.
-fn with_headsigns(mut files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(String, Vec<u8>)> {
-    for (name, data) in &mut files {
-        if name != "trips.txt" {
-            continue;
-        }
+fn with_headsigns(files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    prefixed(files, "trip_headsign", prefix)
+}
+
+/// `files` with every value of `column`, in every file that has it, prefixed by `prefix`.
+fn prefixed(
+    mut files: Vec<(String, Vec<u8>)>,
+    column: &str,
+    prefix: &str,
+) -> Vec<(String, Vec<u8>)> {
+    for (_, data) in &mut files {
         let mut reader = csv::Reader::from_reader(data.as_slice());
         let headers = reader.headers().expect("header").clone();
-        let col = headers
-            .iter()
-            .position(|h| h == "trip_headsign")
-            .expect("trip_headsign column");
+        let Some(col) = headers.iter().position(|h| h == column) else {
+            continue;
+        };
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&headers).expect("write");
         for record in reader.records() {
@@ -77,7 +82,7 @@ fn with_headsigns(mut files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(Strin
     files
 }
 
-fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -88,7 +93,7 @@ fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     w.finish().expect("zip").into_inner()
 }
 
-fn v1_zip() -> Vec<u8> {
+pub(crate) fn v1_zip() -> Vec<u8> {
     zip_of(&sample_files())
 }
 
@@ -119,7 +124,12 @@ fn data_dir(dirs: &tempfile::TempDir) -> PathBuf {
 }
 
 /// An operator added straight into the store (as `backend operator add` does); its token.
-fn add_operator(dirs: &tempfile::TempDir, name: &str, feeds: &[&str], admin: bool) -> String {
+pub(crate) fn add_operator(
+    dirs: &tempfile::TempDir,
+    name: &str,
+    feeds: &[&str],
+    admin: bool,
+) -> String {
     std::fs::create_dir_all(data_dir(dirs)).expect("data dir");
     let mut store = Store::open(&data_dir(dirs)).expect("store");
     let token = backend::operator::new_token().expect("random token");
@@ -138,10 +148,10 @@ fn add_operator(dirs: &tempfile::TempDir, name: &str, feeds: &[&str], admin: boo
 
 /// A clock the test moves.
 #[derive(Clone)]
-struct TestClock(Arc<AtomicI64>);
+pub(crate) struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TestClock(Arc::new(AtomicI64::new(support::at(MONDAY_7AM))))
     }
 
@@ -161,14 +171,14 @@ impl TestClock {
     }
 }
 
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    token: String,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) token: String,
     _running: support::Running,
 }
 
-async fn start(dirs: &tempfile::TempDir, clock: &TestClock, token: &str) -> Server {
+pub(crate) async fn start(dirs: &tempfile::TempDir, clock: &TestClock, token: &str) -> Server {
     start_with(dirs, clock, token, |_| {}).await
 }
 
@@ -204,11 +214,16 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    fn operator(&self, path: &str) -> String {
+    pub(crate) fn operator(&self, path: &str) -> String {
         self.url(&format!("/api/v1/operator{path}"))
     }
 
-    async fn upload_as(&self, token: Option<&str>, zip: Vec<u8>, query: &str) -> reqwest::Response {
+    pub(crate) async fn upload_as(
+        &self,
+        token: Option<&str>,
+        zip: Vec<u8>,
+        query: &str,
+    ) -> reqwest::Response {
         let mut request = self
             .http
             .post(self.operator(&format!("/feeds/{FEED}/versions{query}")))
@@ -220,13 +235,17 @@ impl Server {
         request.send().await.expect("upload sent")
     }
 
-    async fn upload(&self, zip: Vec<u8>) -> FeedVersion {
+    pub(crate) async fn upload(&self, zip: Vec<u8>) -> FeedVersion {
         let response = self.upload_as(Some(&self.token), zip, "").await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("version JSON")
     }
 
-    async fn post(&self, path: &str, body: Option<serde_json::Value>) -> reqwest::Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
         let mut request = self.http.post(self.operator(path)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -874,12 +893,22 @@ async fn scheduled_activation_fires_by_the_server_clock_also_after_a_restart() {
 }
 
 /// Polls `check` for up to 10 s.
-async fn wait_for<F, Fut>(check: F) -> bool
+pub(crate) async fn wait_for<F, Fut>(check: F) -> bool
 where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
 {
-    for _ in 0..100 {
+    wait_up_to(Duration::from_secs(10), check).await
+}
+
+/// Polls `check` every 100 ms until it holds or `deadline` has passed.
+async fn wait_up_to<F, Fut>(deadline: Duration, check: F) -> bool
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let until = tokio::time::Instant::now() + deadline;
+    while tokio::time::Instant::now() < until {
         if check().await {
             return true;
         }
@@ -1226,4 +1255,71 @@ async fn an_activation_hands_the_new_schedule_to_the_realtime_engine() {
     })
     .await;
     assert!(rematched, "live departures on the new version");
+}
+
+/// The trip ids of the vehicles the server shows, and whether the last message of the
+/// simulated vehicle feed had entities left out (unknown trips among them).
+async fn simulated_vehicles(server: &Server) -> (Vec<String>, bool) {
+    let vehicles: api_types::VehiclesResponse = server
+        .http
+        .get(server.url("/api/v1/vehicles"))
+        .send()
+        .await
+        .expect("vehicles")
+        .json()
+        .await
+        .expect("vehicles JSON");
+    let health: api_types::Health = server
+        .http
+        .get(server.url("/health"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("health JSON");
+    let source = health
+        .realtime
+        .iter()
+        .find(|s| s.source_id == format!("simulator-{FEED}-vehicles"))
+        .expect("the simulator's vehicle source");
+    let trips = vehicles
+        .vehicles
+        .into_iter()
+        .filter_map(|v| v.trip_id)
+        .collect();
+    (trips, source.messages > 0 && source.entities_rejected > 0)
+}
+
+#[tokio::test]
+async fn the_built_in_simulator_follows_an_activated_schedule() {
+    let dirs = tempfile::tempdir().expect("temp dir");
+    let token = add_operator(&dirs, "ana", &[FEED], false);
+    let clock = TestClock::new();
+    let server = start_with(&dirs, &clock, &token, |c| c.simulate = true).await;
+    // Every trip renamed: a bus still simulating the old version runs only unknown trips.
+    let renamed = zip_of(&prefixed(sample_files(), "trip_id", "V2_"));
+    let new_trip = format!("{FEED}:V2_");
+
+    let simulated = wait_up_to(Duration::from_secs(60), || async {
+        let (trips, rejected) = simulated_vehicles(&server).await;
+        !trips.is_empty() && !rejected && !trips.iter().any(|t| t.starts_with(&new_trip))
+    })
+    .await;
+    assert!(simulated, "the simulator's buses run the sample's trips");
+
+    let v2 = server.upload(renamed).await;
+    server.activate(v2.id).await;
+    clock.advance(30);
+    let followed = wait_up_to(Duration::from_secs(90), || async {
+        let (trips, rejected) = simulated_vehicles(&server).await;
+        !rejected && trips.iter().any(|t| t.starts_with(&new_trip))
+    })
+    .await;
+    let (trips, rejected) = simulated_vehicles(&server).await;
+    assert!(
+        followed,
+        "the simulator's buses run the new version's trips; now: rejected entities {rejected}, \
+         trips {trips:?}"
+    );
 }

@@ -39,7 +39,7 @@ fn sample() -> Arc<Schedule> {
 /// Starts a simulator of `schedule` on port 0, its clock stopped at `now`; returns its base URL.
 async fn spawn(schedule: Arc<Schedule>, now: &str) -> String {
     let clock = Clock::fixed(now.parse().expect("instant"));
-    let address = simulate::spawn(schedule, 7, "127.0.0.1:0".parse().expect("addr"), clock)
+    let (address, _) = simulate::spawn(schedule, 7, "127.0.0.1:0".parse().expect("addr"), clock)
         .await
         .expect("the simulator starts");
     format!("http://{address}")

@@ -7,6 +7,7 @@ use crate::ValidationReport;
 
 /// Where a version is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VersionState {
     /// Uploaded and valid; not served.
@@ -21,6 +22,7 @@ pub enum VersionState {
 
 /// One uploaded version of a feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedVersion {
     pub id: i64,
     pub feed_id: String,
@@ -46,6 +48,7 @@ pub struct FeedVersion {
 
 /// `GET /api/v1/operator/feeds/{feed_id}/versions`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionList {
     pub feed_id: String,
     pub versions: Vec<FeedVersion>,
@@ -54,6 +57,7 @@ pub struct VersionList {
 /// Body of `POST …/versions/{id}/activate` (optional): without `at`, or with an instant not
 /// in the future, the version becomes active now.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     /// RFC 3339 instant, e.g. `2026-12-01T03:00:00+07:00`.
@@ -63,6 +67,7 @@ pub struct ActivateRequest {
 
 /// One operator action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: String,
     pub operator: String,
@@ -79,6 +84,7 @@ pub struct AuditEntry {
 
 /// `GET /api/v1/operator/audit`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
 }

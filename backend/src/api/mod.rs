@@ -45,10 +45,14 @@ pub fn v1() -> Router<AppState> {
         .routes(routes!(network::time))
         .routes(routes!(alerts::alerts))
         .layer(crate::ops::public_cors());
-    let operator = OpenApiRouter::new()
+    let push = OpenApiRouter::new()
         .routes(routes!(realtime::push))
         .layer(DefaultBodyLimit::max(crate::ingest::MAX_PAYLOAD_BYTES));
-    let (router, paths) = public.merge(operator).split_for_parts();
+    // Nested after the layers above: neither CORS nor the push body limit applies to them.
+    let (router, paths) = public
+        .merge(push)
+        .nest("/operator", operator::router())
+        .split_for_parts();
     let document = openapi::Served::new(&openapi::document(paths));
     router
         .route(
@@ -57,7 +61,6 @@ pub fn v1() -> Router<AppState> {
                 .layer::<_, std::convert::Infallible>(Extension(document))
                 .layer(crate::ops::public_cors()),
         )
-        .nest("/operator", operator::router())
         .fallback(error::api_not_found)
 }
 

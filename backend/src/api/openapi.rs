@@ -45,6 +45,8 @@ use utoipa::openapi::{
         (name = "network", description = "Routes, trips, vehicles and server time"),
         (name = "alerts", description = "Service alerts from the agencies' GTFS-Realtime"),
         (name = "realtime", description = "GTFS-Realtime pushed by operators"),
+        (name = "operator", description = "Schedule management for transit operators: upload, \
+            validate, activate and roll back GTFS versions; the audit log"),
         (name = "meta", description = "Health and this document"),
     ),
 )]
@@ -58,7 +60,7 @@ pub fn document(v1: OpenApi) -> OpenApi {
 }
 
 /// Every operation may be refused by the per-client rate limit (429, `Retry-After`); the push
-/// endpoint authenticates with a bearer token.
+/// and operator endpoints authenticate with a bearer token.
 fn add_common_responses(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -67,7 +69,8 @@ fn add_common_responses(doc: &mut OpenApi) {
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .description(Some(
-                    "The token configured for the realtime source (`[[realtime]] token`).",
+                    "For a push, the token configured for the realtime source (`[[realtime]] token`); \
+                     for the operator endpoints, the operator's token (`backend operator add`).",
                 ))
                 .build(),
         ),
@@ -89,7 +92,8 @@ fn add_common_responses(doc: &mut OpenApi) {
         )
         .build();
     for item in doc.paths.paths.values_mut() {
-        let operations: [&mut Option<Operation>; 2] = [&mut item.get, &mut item.post];
+        let operations: [&mut Option<Operation>; 3] =
+            [&mut item.get, &mut item.post, &mut item.delete];
         for op in operations.into_iter().flatten() {
             op.responses
                 .responses

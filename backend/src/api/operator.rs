@@ -11,34 +11,39 @@
 //! - `POST feeds/{feed_id}/rollback` — the previously active version, now.
 //! - `DELETE feeds/{feed_id}/versions/{id}` — a version that is not active.
 //! - `GET audit` — the audit log of the caller's feeds (all for an admin).
+//!
+//! Each handler carries its `#[utoipa::path]` (tag `operator`); [`router`] registers the routes
+//! from those annotations, and [`super::v1`] nests it under `/operator`, without the public
+//! CORS layer.
 
-use api_types::operator::ActivateRequest;
+use api_types::ValidationReport;
+use api_types::operator::{ActivateRequest, AuditLog, FeedVersion, VersionList};
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiError;
 use super::error::Query;
 use crate::operator::{Caller, OperatorError, Operators, Upload};
 use crate::server::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/feeds/{feed_id}/versions",
-            // The service streams the body and applies its own, configured limit.
-            post(upload).get(list).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/feeds/{feed_id}/versions/{id}", get(show).delete(delete))
-        .route("/feeds/{feed_id}/versions/{id}/activate", post(activate))
-        .route("/feeds/{feed_id}/rollback", post(rollback))
-        .route("/audit", get(audit))
+/// The operator routes, registered from their annotations (paths relative to `/operator`).
+pub fn router() -> OpenApiRouter<AppState> {
+    let (schemas, paths, versions) = routes!(upload, list);
+    OpenApiRouter::new()
+        // The service streams the body and applies its own, configured limit.
+        .routes((schemas, paths, versions.layer(DefaultBodyLimit::disable())))
+        .routes(routes!(show, delete))
+        .routes(routes!(activate))
+        .routes(routes!(rollback))
+        .routes(routes!(audit))
 }
 
 /// An authenticated operator, and the service.
@@ -102,12 +107,51 @@ fn reply<T: serde::Serialize>(status: StatusCode, result: Result<T, OperatorErro
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
+    /// `true` for a dry run: validate the feed and answer its report, keeping nothing.
     #[serde(default)]
     validate_only: bool,
 }
 
+/// The upload as a form.
+// Documentation only: the handler streams the field itself.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// The GTFS zip (the first field with a file name, or the field named `file`).
+    #[schema(content_media_type = "application/zip")]
+    file: String,
+}
+
+/// Upload a GTFS zip as a new version of `feed_id`, streamed and validated as it arrives
+/// (at most the configured upload limit). Invalid feeds are refused with their report and
+/// nothing is kept; `?validate_only=true` only validates.
+#[utoipa::path(
+    post,
+    path = "/feeds/{feed_id}/versions",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`"), UploadQuery),
+    request_body(
+        description = "The GTFS zip, as the body or as the `file` field of a form",
+        content(
+            ("application/zip"),
+            (inline(UploadForm) = "multipart/form-data"),
+        ),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Dry run (`validate_only`): the validation report", body = ValidationReport),
+        (status = 201, description = "Stored as a new validated version, with its report", body = FeedVersion),
+        (status = 400, description = "Invalid feed id, form or zip", body = api_types::ErrorBody),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 413, description = "Larger than the upload limit", body = api_types::ErrorBody),
+        (status = 422, description = "The feed has blocking errors: its report; nothing kept", body = ValidationReport),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn upload(
     Operator(service, caller): Operator,
     Path(feed): Path<String>,
@@ -169,10 +213,39 @@ async fn upload(
     }
 }
 
+/// The uploaded versions of `feed_id`, newest first, with their states and reports.
+#[utoipa::path(
+    get,
+    path = "/feeds/{feed_id}/versions",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The versions, newest first, with their reports", body = VersionList),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn list(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
     reply(StatusCode::OK, service.versions(&caller, &feed).await)
 }
 
+/// One version of `feed_id`, with its state and validation report.
+#[utoipa::path(
+    get,
+    path = "/feeds/{feed_id}/versions/{id}",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`"), ("id" = i64, Path, description = "The version's id, from the versions list")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The version, with its report", body = FeedVersion),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 404, description = "No such version of this feed", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn show(
     Operator(service, caller): Operator,
     Path((feed, id)): Path<(String, i64)>,
@@ -180,6 +253,22 @@ async fn show(
     reply(StatusCode::OK, service.version(&caller, &feed, id).await)
 }
 
+/// Delete a version that is not active, and its stored zip.
+#[utoipa::path(
+    delete,
+    path = "/feeds/{feed_id}/versions/{id}",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`"), ("id" = i64, Path, description = "The version's id, from the versions list")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted, with its stored zip"),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 404, description = "No such version of this feed", body = api_types::ErrorBody),
+        (status = 409, description = "The version is active", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn delete(
     Operator(service, caller): Operator,
     Path((feed, id)): Path<(String, i64)>,
@@ -190,6 +279,25 @@ async fn delete(
     }
 }
 
+/// Make a version the one served, now or at `at`: the departures, trips and realtime
+/// matching switch to it in one step.
+#[utoipa::path(
+    post,
+    path = "/feeds/{feed_id}/versions/{id}/activate",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`"), ("id" = i64, Path, description = "The version's id, from the versions list")),
+    request_body(content = Option<ActivateRequest>, description = "Optional: `{\"at\": RFC 3339}` schedules the activation; no body (or an instant not in the future) activates now"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active now, or scheduled for `at`", body = FeedVersion),
+        (status = 400, description = "The body is not `{\"at\": RFC 3339}`", body = api_types::ErrorBody),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 404, description = "No such version of this feed", body = api_types::ErrorBody),
+        (status = 409, description = "Scheduling the version that is already active", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn activate(
     Operator(service, caller): Operator,
     Path((feed, id)): Path<(String, i64)>,
@@ -220,10 +328,37 @@ async fn activate(
     )
 }
 
+/// Serve the previously active version of `feed_id` again, now.
+#[utoipa::path(
+    post,
+    path = "/feeds/{feed_id}/rollback",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The previously active version, active again", body = FeedVersion),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 409, description = "No previously active version", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn rollback(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
     reply(StatusCode::OK, service.rollback(&caller, &feed).await)
 }
 
+/// The audit log of the caller's feeds (every feed for an admin), newest first.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "operator",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The audit log, newest first", body = AuditLog),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
 async fn audit(Operator(service, caller): Operator) -> Response {
     reply(StatusCode::OK, service.audit_log(&caller).await)
 }

@@ -75,25 +75,52 @@ impl SimFeed {
         }
     }
 
+    /// The schedule it simulates.
+    pub fn schedule(&self) -> Arc<Schedule> {
+        self.lock_sim().schedule().clone()
+    }
+
+    /// Simulates `sim` from now on (a new version of the feed's schedule): the next request
+    /// generates its message from it, even within the current tick.
+    pub fn replace(&self, sim: Simulator) {
+        // The lock order of `encoded`: the cache, then the simulator.
+        let mut cache = self.lock_cache();
+        *self.lock_sim() = sim;
+        *cache = [None, None, None];
+    }
+
+    /// A new simulator of `schedule` with the current one's seed (indexing takes a moment: call
+    /// it off the async workers).
+    pub fn rebuilt(&self, schedule: Arc<Schedule>) -> Simulator {
+        let seed = self.lock_sim().seed();
+        Simulator::new(schedule, seed)
+    }
+
+    fn lock_sim(&self) -> std::sync::MutexGuard<'_, Simulator> {
+        self.inner
+            .sim
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, [Option<Encoded>; 3]> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The message of `kind` for the current tick, generated if it is not yet.
     fn encoded(&self, kind: Kind) -> Encoded {
         let now = self.inner.clock.now().as_second();
         let tick = now - now.rem_euclid(TICK_S);
         let slot = kind as usize;
-        let mut cache = self
-            .inner
-            .cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut cache = self.lock_cache();
         if let Some(hit) = cache[slot].as_ref().filter(|e| e.tick == tick) {
             return hit.clone();
         }
         let message = {
-            let mut sim = self
-                .inner
-                .sim
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut sim = self.lock_sim();
             match kind {
                 Kind::VehiclePositions => sim.snapshot(tick),
                 Kind::TripUpdates => sim.trip_updates(tick),
@@ -132,14 +159,14 @@ pub async fn serve(
 }
 
 /// Starts a simulator of `schedule` on `addr` (port 0 picks a free port) in the background,
-/// for as long as the runtime runs; returns the address it listens on. The server polls it
-/// like any GTFS-Realtime producer.
+/// for as long as the runtime runs; returns the address it listens on, and the feed (to
+/// [`SimFeed::replace`] its simulator). The server polls it like any GTFS-Realtime producer.
 pub async fn spawn(
     schedule: Arc<Schedule>,
     seed: u64,
     addr: SocketAddr,
     clock: Clock,
-) -> std::io::Result<SocketAddr> {
+) -> std::io::Result<(SocketAddr, SimFeed)> {
     let listener = TcpListener::bind(addr).await?;
     let address = listener.local_addr()?;
     // Indexing a big feed's trips takes a moment: off the async workers.
@@ -147,12 +174,13 @@ pub async fn spawn(
         .await
         .map_err(std::io::Error::other)?;
     let feed = SimFeed::new(sim, clock);
+    let served = feed.clone();
     tokio::spawn(async move {
-        if let Err(e) = serve(listener, feed, std::future::pending()).await {
+        if let Err(e) = serve(listener, served, std::future::pending()).await {
             tracing::error!("the GTFS-Realtime simulator stopped: {e}");
         }
     });
-    Ok(address)
+    Ok((address, feed))
 }
 
 #[derive(Debug, Deserialize)]
