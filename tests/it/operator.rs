@@ -486,6 +486,16 @@ async fn operator_endpoints_need_a_valid_token_of_the_feed() {
         assert_eq!(invalid.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(invalid).await, "invalid_token");
     }
+    // A version id that is not a number: a JSON error that says so.
+    let bad_id = server
+        .http
+        .get(server.operator(&format!("/feeds/{FEED}/versions/latest")))
+        .bearer_auth(&own)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(bad_id).await, "invalid_path");
     // An upload without a token is refused before its body is read.
     let anonymous = server.upload_as(None, v2_zip(), "").await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);

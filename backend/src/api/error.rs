@@ -2,7 +2,7 @@
 //! `{"error": code, "message": text}` (see [`api_types::ErrorBody`]).
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -104,6 +104,21 @@ impl From<QueryRejection> for ApiError {
         ApiError::BadRequest("invalid_query", r.body_text())
     }
 }
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::BadRequest(
+            "invalid_path",
+            format!("{}; check the ids in the URL", r.body_text()),
+        )
+    }
+}
+
+/// `axum::extract::Path`, answering path segments of the wrong type (a version id that is not
+/// a number) with our JSON error.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
 
 /// `axum::extract::Query`, answering malformed query strings with our JSON error.
 #[derive(Debug, axum::extract::FromRequestParts)]

@@ -20,7 +20,7 @@ use api_types::ValidationReport;
 use api_types::operator::{ActivateRequest, AuditLog, FeedVersion, VersionList};
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiError;
-use super::error::Query;
+use super::error::{Path, Query};
 use crate::operator::{Caller, OperatorError, Operators, Upload};
 use crate::server::AppState;
 
