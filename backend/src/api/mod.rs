@@ -3,7 +3,7 @@
 //! GTFS-Realtime messages. No domain logic lives here.
 
 pub mod cache;
-mod departures;
+pub mod departures;
 mod error;
 pub mod gtfs_rt;
 mod health;
