@@ -297,6 +297,7 @@ pub(crate) fn scene(s: &Schedule, header_timestamp: u64) -> Snapshot {
             vehicles,
             degraded: false,
             data_time: Some(at(NOW) - DATA_AGE),
+            ..FeedSnapshot::default()
         },
     );
     Snapshot {

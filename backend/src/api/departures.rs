@@ -25,7 +25,6 @@ use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use super::error::{ApiError, Query};
-use super::gtfs_rt;
 use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;
 use crate::schedule::time::format_rfc3339;
@@ -259,7 +258,7 @@ struct Line<'a> {
     basis: Basis,
     /// The prediction of the trip, when it decides the status.
     trip: Option<&'a TripPrediction>,
-    /// The call's prediction, times made publishable (see [`gtfs_rt::publishable`]), for live
+    /// The call's prediction, times made publishable (see [`crate::predict::publishable`]), for live
     /// lines.
     predicted: Option<StopPrediction>,
 }
@@ -282,9 +281,10 @@ fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
         service_date: call.service_date,
         start: call.frequency.map(|(_, start)| start),
     };
-    let Some(tp) = fs.trip(&instance) else {
+    let Some(position) = fs.trip_position(&instance) else {
         return Some(scheduled);
     };
+    let tp = &fs.trips[position];
     match tp.status {
         TripStatus::Cancelled => {
             return Some(Line {
@@ -299,8 +299,9 @@ fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
         TripStatus::Live => {}
     }
     // Calls already made are left out of a live prediction: the bus has gone.
-    let sp = gtfs_rt::publishable(&tp.stops)
-        .into_iter()
+    let sp = *fs
+        .published(position)
+        .iter()
         .find(|sp| sp.stop_time == call.stop_time)?;
     if sp.skipped {
         return Some(Line {
@@ -349,15 +350,16 @@ fn predicted_into_window(
     };
     let known: FxHashSet<_> = scheduled.iter().map(key).collect();
     let mut out = Vec::new();
-    for tp in &fs.trips {
-        if tp.status != TripStatus::Live || !tp.stops.iter().any(|sp| stops.contains(&sp.stop)) {
-            continue;
-        }
-        for sp in gtfs_rt::publishable(&tp.stops) {
+    for &stop in stops {
+        for (position, sp) in fs.published_at(stop) {
+            let tp = &fs.trips[position];
+            if tp.status != TripStatus::Live {
+                continue;
+            }
             let Some(expected) = sp.departure.or(sp.arrival) else {
                 continue;
             };
-            if !stops.contains(&sp.stop) || !(from..to).contains(&expected) {
+            if !(from..to).contains(&expected) {
                 continue;
             }
             let i = &tp.instance;
