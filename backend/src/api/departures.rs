@@ -27,7 +27,7 @@ use serde::Deserialize;
 use super::error::{ApiError, Query};
 use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;
-use crate::schedule::time::format_rfc3339;
+use crate::schedule::time::{format_date, format_rfc3339};
 use crate::schedule::{Availability, Call, RouteIdx, Schedule, StopIdx};
 use crate::server::AppState;
 
@@ -474,7 +474,7 @@ fn departure(
         });
     Departure {
         trip_id: global(s, &trip.id),
-        service_date: call.service_date.to_string(),
+        service_date: format_date(call.service_date),
         route: RouteRef {
             id: global(s, &route.id),
             short_name: s.route_short_name(trip.route).to_owned(),
