@@ -17,11 +17,12 @@
 //! `BOARD_BENCH_DUMP=FILE` writes the boards (JSON lines) instead of timing them: compare two
 //! builds' files to check that an optimisation changed no byte.
 //!
-//! For instruction counts, `BOARD_BENCH_PASSES=N` skips criterion and builds N × 2,000 boards in
-//! `boards_pass`, so that callgrind can count that function alone:
+//! For instruction counts, `BOARD_BENCH_PASSES=N` skips criterion and, N times, builds the
+//! 2,000 boards in `boards_pass` and requests them in `http_pass`, so that callgrind can count
+//! those functions alone (the difference is the request path: router, layers, cache):
 //! ```text
 //! BOARD_BENCH_PASSES=1 valgrind --tool=callgrind --toggle-collect='*boards_pass*' \
-//!     target/release/deps/board-HASH --bench
+//!     --toggle-collect='*http_pass*' target/release/deps/board-HASH --bench
 //! ```
 
 mod common;
@@ -35,7 +36,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use backend::api::departures::{BoardQuery, board};
 use backend::catalog::{Catalog, FeedEntry};
-use backend::predict::FeedSnapshot;
+use backend::predict::{FeedSnapshot, Snapshot};
 use backend::schedule::{Schedule, StopIdx};
 use backend::server::{AppState, Clock, app, leptos_options};
 use common::{feed_path, followed, setup};
@@ -120,6 +121,89 @@ fn dump(
     eprintln!("board: wrote {} boards, {} bytes", stops.len() * 6, out.len());
 }
 
+/// The server's router in process, answering boards of the snapshot's time; its clock reads
+/// `second`.
+struct Http {
+    router: axum::Router,
+    second: Arc<AtomicI64>,
+    uris: Vec<String>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Http {
+    fn new(schedule: &Arc<Schedule>, snapshot: Snapshot, stops: &[StopIdx], now: i64) -> Self {
+        let second = Arc::new(AtomicI64::new(now));
+        let clock = {
+            let second = second.clone();
+            Clock::from_fn(move || {
+                jiff::Timestamp::from_second(second.load(Ordering::Relaxed))
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            })
+        };
+        let catalog = Catalog::new(vec![FeedEntry {
+            schedule: schedule.clone(),
+            source: "bench".into(),
+            loaded_at: jiff::Timestamp::now(),
+            report: Arc::new(api_types::ValidationReport::default()),
+        }])
+        .expect("one feed");
+        let realtime = Arc::new(ArcSwap::from_pointee(snapshot));
+        let state = AppState {
+            catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+            realtime: realtime.clone(),
+            ingest: backend::ingest::Ingest::new(&[], realtime).handle(),
+            started_at: jiff::Timestamp::now(),
+            clock,
+            leptos: leptos_options(&std::env::temp_dir()),
+            ops: backend::ops::Ops::default(),
+        };
+        let uris = stops
+            .iter()
+            .map(|&st| {
+                format!(
+                    "/api/v1/stops/{}:{}/departures",
+                    schedule.feed_id,
+                    schedule.stop(st).id
+                )
+            })
+            .collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        Http {
+            router: app(state),
+            second,
+            uris,
+            runtime,
+        }
+    }
+
+    /// `GET uri`, the body's length.
+    fn get(&self, uri: &str) -> usize {
+        let request = Request::get(uri).body(Body::empty()).expect("a request");
+        self.runtime.block_on(async {
+            let response = self
+                .router
+                .clone()
+                .oneshot(request)
+                .await
+                .expect("infallible");
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            body.map(|b| b.len()).unwrap_or(0)
+        })
+    }
+}
+
+/// One request for each stop's board, a second later than the previous pass (so that
+/// every request misses the board cache, keyed by path and second).
+#[inline(never)]
+fn http_pass(http: &Http) -> usize {
+    http.second.fetch_add(1, Ordering::Relaxed);
+    http.uris.iter().map(|uri| black_box(http.get(uri))).sum()
+}
+
 fn bench(c: &mut Criterion) {
     let Some(path) = feed_path() else {
         eprintln!("board: skipped, ../shared/data/gtfs-bench/large is absent");
@@ -146,12 +230,14 @@ fn bench(c: &mut Criterion) {
         dump(schedule, fs, &stops, now, &file);
         return;
     }
+    let http = Http::new(schedule, snapshot.clone(), &stops, now);
     if let Some(passes) = std::env::var("BOARD_BENCH_PASSES")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
     {
         for _ in 0..passes {
             black_box(boards_pass(schedule, fs, &stops, now));
+            black_box(http_pass(&http));
         }
         return;
     }
@@ -164,65 +250,21 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    // The whole request path. The clock moves one second per round of the stops, so every
-    // request misses the board cache (keyed by path and second) while the board stays that of
-    // the snapshot's time.
-    let second = Arc::new(AtomicI64::new(now));
-    let clock = {
-        let second = second.clone();
-        Clock::from_fn(move || {
-            jiff::Timestamp::from_second(second.load(Ordering::Relaxed))
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        })
-    };
-    let catalog = Catalog::new(vec![FeedEntry {
-        schedule: schedule.clone(),
-        source: "bench".into(),
-        loaded_at: jiff::Timestamp::now(),
-        report: Arc::new(api_types::ValidationReport::default()),
-    }])
-    .expect("one feed");
-    let realtime = Arc::new(ArcSwap::from_pointee(snapshot.clone()));
-    let state = AppState {
-        catalog: Arc::new(ArcSwap::from_pointee(catalog)),
-        realtime: realtime.clone(),
-        ingest: backend::ingest::Ingest::new(&[], realtime).handle(),
-        started_at: jiff::Timestamp::now(),
-        clock,
-        leptos: leptos_options(&std::env::temp_dir()),
-        ops: backend::ops::Ops::default(),
-    };
-    let router = app(state);
-    let uris: Vec<String> = stops
-        .iter()
-        .map(|&st| {
-            format!(
-                "/api/v1/stops/{}:{}/departures",
-                schedule.feed_id,
-                schedule.stop(st).id
-            )
-        })
-        .collect();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let mut turn = uris.iter().enumerate().cycle();
-    c.bench_function("HTTP GET board (2000 busiest stops in turn, cache miss)", |b| {
-        b.iter(|| {
-            let (i, uri) = turn.next().unwrap_or((0, &uris[0]));
-            if i == 0 {
-                second.fetch_add(1, Ordering::Relaxed);
-            }
-            let request = Request::get(uri).body(Body::empty()).expect("a request");
-            runtime.block_on(async {
-                let response = router.clone().oneshot(request).await.expect("infallible");
-                assert_eq!(response.status(), StatusCode::OK);
-                let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
-                black_box(body.map(|b| b.len()).unwrap_or(0))
+    // The whole request path, every request a cache miss (the clock moves one second per
+    // round of the stops) while the board stays that of the snapshot's time.
+    let mut turn = http.uris.iter().enumerate().cycle();
+    c.bench_function(
+        "HTTP GET board (2000 busiest stops in turn, cache miss)",
+        |b| {
+            b.iter(|| {
+                let (i, uri) = turn.next().unwrap_or((0, &http.uris[0]));
+                if i == 0 {
+                    http.second.fetch_add(1, Ordering::Relaxed);
+                }
+                black_box(http.get(uri))
             })
-        })
-    });
+        },
+    );
 }
 
 criterion_group!(benches, bench);
