@@ -7,6 +7,7 @@ pub mod departures;
 mod error;
 pub mod gtfs_rt;
 mod health;
+mod json;
 pub mod lang;
 mod network;
 mod realtime;
