@@ -118,7 +118,11 @@ fn dump(
         }
     }
     std::fs::write(file, &out).expect("the dump file is writable");
-    eprintln!("board: wrote {} boards, {} bytes", stops.len() * 6, out.len());
+    eprintln!(
+        "board: wrote {} boards, {} bytes",
+        stops.len() * 6,
+        out.len()
+    );
 }
 
 /// The server's router in process, answering boards of the snapshot's time; its clock reads

@@ -164,7 +164,10 @@ mod tests {
             }
         }
         let tz = TimeZone::get("America/New_York").expect("tz");
-        assert_eq!(format_rfc3339(1_795_389_605, &tz), "2026-11-22T18:20:05-05:00");
+        assert_eq!(
+            format_rfc3339(1_795_389_605, &tz),
+            "2026-11-22T18:20:05-05:00"
+        );
     }
 
     #[test]
