@@ -24,7 +24,7 @@ use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use super::error::{ApiError, Query};
-// Not axum's: the same response, serialized at half the cost (see `json`).
+// Not axum's: the same response, serialized into a `Vec` (see `json`).
 use super::json::Json;
 use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;

@@ -1,8 +1,8 @@
 //! [`Json`]: a JSON response like axum's, serialized into a `Vec` (serde_json's fast path).
 //!
-//! axum's `Json` writes through a `bytes::BytesMut` writer, which costs serde_json about twice
-//! the instructions of a `Vec` for a departure board (many small writes). The bytes, status and
-//! headers are the same: `Content-Type: application/json`, or a 500 with the error as text in
+//! axum's `Json` writes through a `bytes::BytesMut` writer, whose many small writes cost a
+//! departure board about 10k more instructions (~12 % of its serialization) than a `Vec`. The
+//! bytes, status and headers are the same: `Content-Type: application/json`, or a 500 with the error as text in
 //! the (never seen) case that serialization fails.
 
 use axum::http::{HeaderValue, StatusCode, header};
