@@ -10,6 +10,7 @@
 //! of `realtime_cycle` for five minutes (see `common`). Measured, one stop after the other among
 //! the 2,000 with the most calls:
 //! - `board + JSON`: `departures::board` for the next 60 minutes, then `serde_json` to bytes;
+//! - `index of publishable calls`: what the engine adds to each snapshot for the boards;
 //! - `HTTP GET (cache miss)`: the whole router (`server::app`: ops layers, board cache, handler)
 //!   answering `GET /api/v1/stops/{id}/departures`, body read; every request misses the cache,
 //!   as in the load test.
@@ -244,6 +245,23 @@ fn bench(c: &mut Criterion) {
             black_box(http_pass(&http));
         }
         return;
+    }
+
+    // What the engine adds to each snapshot so that boards need not scan every prediction.
+    if let Some(fs) = fs {
+        c.bench_function("index of publishable calls (once per snapshot)", |b| {
+            b.iter_batched(
+                || FeedSnapshot {
+                    published: Default::default(),
+                    ..fs.clone()
+                },
+                |fresh| {
+                    fresh.index_published();
+                    fresh
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
     }
 
     let mut turn = stops.iter().cycle();
