@@ -8,7 +8,8 @@
 # them every second (realtime updates arriving every second, published snapshot by snapshot). wrk
 # (Debian's package, installed if missing and allowed) then loads: the busiest stop's board; boards
 # of the 2,000 busiest stops in turn; the signage board answered 304 (If-None-Match); and the
-# trivial /api/v1/time. It prints throughput and latency percentiles. Not part of `make test`.
+# trivial /api/v1/time. It prints throughput, latency percentiles and the server's CPU time per
+# request (steadier than throughput on a shared machine). Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,7 @@ port=18080
 "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --gtfs "bench=$feed" \
   --realtime "sim=bench:http://127.0.0.1:$sim_port/vehicle-positions.pb;interval=1s" \
   --rate-limit 0 ${LOADTEST_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
+server=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
   sleep 1
@@ -62,10 +64,18 @@ echo "busiest stop: $stop; vehicles: $(curl -s "http://127.0.0.1:$port/gtfs-rt/v
 board="http://127.0.0.1:$port/api/v1/stops/bench:$stop/departures"
 trivial="http://127.0.0.1:$port/api/v1/time"
 curl -sf "$trivial" >/dev/null || trivial="http://127.0.0.1:$port/health"
+# CPU time the server used (user + system, clock ticks).
+server_cpu() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+# Throughput depends on what else runs on the machine; the server's CPU time per request
+# much less so (wrk and other processes do not count).
 run() {
   echo
   echo "== $*"
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | sed -n '/Thread Stats/,$p'
+  local before
+  before=$(server_cpu)
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | sed -n '/Thread Stats/,$p' | tee "$work/wrk.out"
+  awk -v ticks="$(($(server_cpu) - before))" -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ { printf "server CPU per request: %.1f us\n", ticks / hz * 1e6 / $1 }' "$work/wrk.out"
 }
 run "$board"
 run -s "$work/many.lua" "http://127.0.0.1:$port"
@@ -75,4 +85,4 @@ echo "signage answers by status (the board changes when a live bus's minutes do)
 curl -s "http://127.0.0.1:$port/metrics" | grep '^rtpi_http_requests_total{' | grep 'signage' || true
 run "$trivial"
 echo
-echo "server RSS: $(ps -o rss= -p "$(pgrep -f "$bin serve --listen 127.0.0.1:$port")" | awk '{ printf "%.1f MB", $1 / 1024 }')"
+echo "server RSS: $(ps -o rss= -p "$server" | awk '{ printf "%.1f MB", $1 / 1024 }')"

@@ -315,6 +315,8 @@ impl Pipeline {
                 feed.trips.clear();
                 feed.trip_index.clear();
             }
+            // Boards read it: made here, once, rather than by the first request.
+            feed.index_published();
             snapshot.feeds.insert(id.clone(), feed);
         }
         self.last_header = self.last_header.max(u64::try_from(now).unwrap_or(0));

@@ -303,7 +303,7 @@ pub(crate) fn scene(s: &Schedule, header_timestamp: u64) -> Snapshot {
             vehicles,
             degraded: false,
             data_time: Some(at(NOW) - DATA_AGE),
-            alerts: Vec::new(),
+            ..FeedSnapshot::default()
         },
     );
     Snapshot {

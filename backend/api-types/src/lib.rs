@@ -59,7 +59,12 @@ impl<'a> GlobalId<'a> {
     }
 
     pub fn format(feed: &str, local: &str) -> String {
-        format!("{feed}:{local}")
+        // Not `format!`: boards write several ids per departure.
+        let mut id = String::with_capacity(feed.len() + 1 + local.len());
+        id.push_str(feed);
+        id.push(':');
+        id.push_str(local);
+        id
     }
 }
 

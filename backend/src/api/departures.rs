@@ -19,16 +19,16 @@ use api_types::{
     Basis, Departure, DepartureStatus, DeparturesResponse, GlobalId, Headway, RealtimeStatus,
     RouteRef, StopRef,
 };
-use axum::Json;
 use axum::extract::{Path, State};
 use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use super::error::{ApiError, Query};
-use super::gtfs_rt;
+// Not axum's: the same response, serialized into a `Vec` (see `json`).
+use super::json::Json;
 use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;
-use crate::schedule::time::format_rfc3339;
+use crate::schedule::time::{format_date, format_rfc3339};
 use crate::schedule::{Availability, Call, RouteIdx, Schedule, StopIdx};
 use crate::server::AppState;
 
@@ -321,7 +321,7 @@ pub struct Line<'a> {
     pub basis: Basis,
     /// The prediction of the trip, when it decides the status.
     pub trip: Option<&'a TripPrediction>,
-    /// The call's prediction, times made publishable (see [`gtfs_rt::publishable`]), for live
+    /// The call's prediction, times made publishable (see [`crate::predict::publishable`]), for live
     /// lines.
     pub predicted: Option<StopPrediction>,
 }
@@ -345,9 +345,10 @@ pub fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
         service_date: call.service_date,
         start: call.frequency.map(|(_, start)| start),
     };
-    let Some(tp) = fs.trip(&instance) else {
+    let Some(position) = fs.trip_position(&instance) else {
         return Some(scheduled);
     };
+    let tp = &fs.trips[position];
     match tp.status {
         TripStatus::Cancelled => {
             return Some(Line {
@@ -362,8 +363,9 @@ pub fn line<'a>(rt: Option<&'a FeedSnapshot>, call: &Call) -> Option<Line<'a>> {
         TripStatus::Live => {}
     }
     // Calls already made are left out of a live prediction: the bus has gone.
-    let sp = gtfs_rt::publishable(&tp.stops)
-        .into_iter()
+    let sp = *fs
+        .published(position)
+        .iter()
         .find(|sp| sp.stop_time == call.stop_time)?;
     if sp.skipped {
         return Some(Line {
@@ -413,15 +415,16 @@ fn predicted_into_window(
     };
     let known: FxHashSet<_> = scheduled.iter().map(key).collect();
     let mut out = Vec::new();
-    for tp in &fs.trips {
-        if tp.status != TripStatus::Live || !tp.stops.iter().any(|sp| stops.contains(&sp.stop)) {
-            continue;
-        }
-        for sp in gtfs_rt::publishable(&tp.stops) {
+    for &stop in stops {
+        for (position, sp) in fs.published_at(stop) {
+            let tp = &fs.trips[position];
+            if tp.status != TripStatus::Live {
+                continue;
+            }
             let Some(expected) = sp.departure.or(sp.arrival) else {
                 continue;
             };
-            if !stops.contains(&sp.stop) || !(from..to).contains(&expected) {
+            if !(from..to).contains(&expected) {
                 continue;
             }
             let i = &tp.instance;
@@ -540,7 +543,7 @@ fn departure(
         });
     Departure {
         trip_id: global(s, &trip.id),
-        service_date: call.service_date.to_string(),
+        service_date: format_date(call.service_date),
         route: RouteRef {
             id: global(s, &route.id),
             short_name: s.route_short_name(trip.route).to_owned(),

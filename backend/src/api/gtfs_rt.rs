@@ -50,7 +50,7 @@ use serde::Deserialize;
 use super::error::{ApiError, Query};
 use crate::catalog::{Catalog, FeedEntry};
 use crate::predict::{
-    Basis, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
+    FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView, publishable,
 };
 use crate::realtime::TripInstance;
 use crate::schedule::time::format_gtfs_time;
@@ -399,30 +399,6 @@ fn vehicle_descriptor(v: &VehicleView) -> VehicleDescriptor {
     }
 }
 
-/// The calls of a prediction as they may be published: in stop_sequence order without
-/// repeats; no times for skipped calls and calls based on the timetable; times strictly
-/// increasing from call to call and departure never before arrival (a safety net: the engine
-/// should already produce them so).
-pub(super) fn publishable(stops: &[StopPrediction]) -> Vec<StopPrediction> {
-    let mut out = stops.to_vec();
-    out.sort_by_key(|s| s.stop_sequence);
-    out.dedup_by_key(|s| s.stop_sequence);
-    let mut last: Option<i64> = None;
-    for sp in &mut out {
-        if sp.skipped || sp.basis == Basis::Scheduled {
-            sp.arrival = None;
-            sp.departure = None;
-            continue;
-        }
-        let floor = last.map(|t| t + 1);
-        sp.arrival = sp.arrival.map(|a| floor.map_or(a, |f| a.max(f)));
-        let floor = sp.arrival.or(floor);
-        sp.departure = sp.departure.map(|d| floor.map_or(d, |f| d.max(f)));
-        last = sp.departure.or(sp.arrival).or(last);
-    }
-    out
-}
-
 fn trip_update_entity(
     schedule: &Schedule,
     fs: &FeedSnapshot,
@@ -562,6 +538,7 @@ mod tests {
     use rustc_hash::FxHashMap;
 
     use super::*;
+    use crate::predict::Basis;
     use crate::schedule::{FeedId, LatLon, StopIdx};
 
     /// `tests/fixtures/gtfs/frequencies`: trips F-FLEX (A 06:00, B 06:10, C 06:20; every
@@ -662,7 +639,7 @@ mod tests {
                 vehicles,
                 degraded: false,
                 data_time: Some(t(hms(6, 20, 0))),
-                alerts: Vec::new(),
+                ..FeedSnapshot::default()
             },
         );
         Snapshot {

@@ -4,10 +4,11 @@
 
 mod alerts;
 pub mod cache;
-mod departures;
+pub mod departures;
 mod error;
 pub mod gtfs_rt;
 mod health;
+mod json;
 pub mod lang;
 mod network;
 pub mod oba;

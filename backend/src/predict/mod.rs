@@ -12,4 +12,5 @@ pub use history::{History, ObservedCall};
 pub use model::{Settings, feed_snapshot, merge_agency};
 pub use snapshot::{
     Basis, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
+    publishable,
 };

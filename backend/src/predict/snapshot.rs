@@ -1,6 +1,7 @@
 //! The published result of the engine: per feed, predicted trip instances and vehicles.
 
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -53,14 +54,115 @@ pub struct FeedSnapshot {
     /// Service alerts of the feed's sources not yet over (active now or later), by id. Kept
     /// while the feed is degraded: an announced closure stays true when the AVL feed dies.
     pub alerts: Vec<Arc<ServiceAlert>>,
+    /// `trips`' [`publishable`] calls, and where they are by stop: what every departure board
+    /// reads. Made on first use (the engine does it before publishing, so readers never wait);
+    /// `trips` must not change after that.
+    pub published: PublishedCalls,
+}
+
+/// The [`publishable`] calls of a feed snapshot's trips, indexed by trip and by stop; made
+/// from `trips` on first use (start with `PublishedCalls::default()`).
+#[derive(Debug, Clone, Default)]
+pub struct PublishedCalls(OnceLock<Published>);
+
+#[derive(Debug, Clone, Default)]
+struct Published {
+    /// Trip `i`'s calls are `calls[spans[i]..spans[i + 1]]`.
+    calls: Vec<StopPrediction>,
+    spans: Vec<u32>,
+    /// `(stop, trip, index into calls)`, sorted.
+    by_stop: Vec<(StopIdx, u32, u32)>,
+}
+
+impl Published {
+    fn new(trips: &[TripPrediction]) -> Self {
+        let mut calls = Vec::with_capacity(trips.iter().map(|t| t.stops.len()).sum());
+        let mut spans = Vec::with_capacity(trips.len() + 1);
+        spans.push(0);
+        for tp in trips {
+            calls.extend(publishable(&tp.stops));
+            spans.push(calls.len() as u32);
+        }
+        let mut by_stop = Vec::with_capacity(calls.len());
+        for (trip, span) in spans.windows(2).enumerate() {
+            for i in span[0]..span[1] {
+                by_stop.push((calls[i as usize].stop, trip as u32, i));
+            }
+        }
+        by_stop.sort_unstable();
+        Published {
+            calls,
+            spans,
+            by_stop,
+        }
+    }
 }
 
 impl FeedSnapshot {
     pub fn trip(&self, instance: &TripInstance) -> Option<&TripPrediction> {
+        self.trip_position(instance).map(|i| &self.trips[i])
+    }
+
+    /// Where a trip instance's prediction is in `trips`.
+    pub fn trip_position(&self, instance: &TripInstance) -> Option<usize> {
         self.trip_index
             .get(instance)
-            .and_then(|&i| self.trips.get(i as usize))
+            .map(|&i| i as usize)
+            .filter(|&i| i < self.trips.len())
     }
+
+    fn published_index(&self) -> &Published {
+        self.published.0.get_or_init(|| Published::new(&self.trips))
+    }
+
+    /// Makes the index of publishable calls now rather than on first read.
+    pub fn index_published(&self) {
+        self.published_index();
+    }
+
+    /// The [`publishable`] calls of `trips[trip]` (empty for a position out of range).
+    pub fn published(&self, trip: usize) -> &[StopPrediction] {
+        let p = self.published_index();
+        match (p.spans.get(trip), p.spans.get(trip + 1)) {
+            (Some(&a), Some(&b)) => &p.calls[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// The [`publishable`] calls of every trip at `stop`, with the trip's position in `trips`,
+    /// in the order of `trips`.
+    pub fn published_at(&self, stop: StopIdx) -> impl Iterator<Item = (usize, &StopPrediction)> {
+        let p = self.published_index();
+        let start = p.by_stop.partition_point(|&(s, _, _)| s < stop);
+        p.by_stop[start..]
+            .iter()
+            .take_while(move |&&(s, _, _)| s == stop)
+            .map(|&(_, trip, i)| (trip as usize, &p.calls[i as usize]))
+    }
+}
+
+/// The calls of a prediction as they may be published: in stop_sequence order without
+/// repeats; no times for skipped calls and calls based on the timetable; times strictly
+/// increasing from call to call and departure never before arrival (a safety net: the engine
+/// should already produce them so).
+pub fn publishable(stops: &[StopPrediction]) -> Vec<StopPrediction> {
+    let mut out = stops.to_vec();
+    out.sort_by_key(|s| s.stop_sequence);
+    out.dedup_by_key(|s| s.stop_sequence);
+    let mut last: Option<i64> = None;
+    for sp in &mut out {
+        if sp.skipped || sp.basis == Basis::Scheduled {
+            sp.arrival = None;
+            sp.departure = None;
+            continue;
+        }
+        let floor = last.map(|t| t + 1);
+        sp.arrival = sp.arrival.map(|a| floor.map_or(a, |f| a.max(f)));
+        let floor = sp.arrival.or(floor);
+        sp.departure = sp.departure.map(|d| floor.map_or(d, |f| d.max(f)));
+        last = sp.departure.or(sp.arrival).or(last);
+    }
+    out
 }
 
 /// What a trip instance's times are based on.

@@ -177,8 +177,15 @@ pub struct Stop {
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
+    /// `RRGGBB`, upper case (every departure on a board has two).
     pub fn hex(self) -> String {
-        format!("{:02X}{:02X}{:02X}", self.0, self.1, self.2)
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        let mut hex = String::with_capacity(6);
+        for b in [self.0, self.1, self.2] {
+            hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(b & 15)]));
+        }
+        hex
     }
 }
 
@@ -598,6 +605,17 @@ mod tests {
             FeedId::from_name("nyct_bus-bronx").as_str(),
             "nyct-bus-bronx"
         );
+    }
+
+    #[test]
+    fn colours_are_six_upper_case_hex_digits() {
+        for rgb in [Rgb(0, 0, 0), Rgb(255, 255, 255), Rgb(0x0a, 0xb1, 0x7f)] {
+            assert_eq!(
+                rgb.hex(),
+                format!("{:02X}{:02X}{:02X}", rgb.0, rgb.1, rgb.2)
+            );
+        }
+        assert_eq!(Rgb(0x0a, 0xb1, 0x7f).hex(), "0AB17F");
     }
 
     #[test]
