@@ -113,10 +113,18 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/where", api::oba::router(state.clone()))
         .merge(api::gtfs_rt())
         .merge(api::display())
-        .leptos_routes(&state, pages, {
-            let options = state.leptos.clone();
-            move || frontend::shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            {
+                let api = frontend::api::server::ServerApi(Arc::new(PagesApi::new(&state)));
+                move || leptos::prelude::provide_context(api.clone())
+            },
+            {
+                let options = state.leptos.clone();
+                move || frontend::shell(options.clone())
+            },
+        )
         .nest_service(&format!("/{PKG_DIR}"), ServeDir::new(pkg_dir))
         .fallback(page_not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -124,6 +132,64 @@ pub fn app(state: AppState) -> Router {
             api::cache::boards,
         ));
     ops::layer(router, &state.ops).with_state(state)
+}
+
+/// What the web app's pages read while the server renders them: the JSON API's own router,
+/// called in process (no socket, no port: the same handlers, validation and JSON as the
+/// browser's `fetch` gets). The app reaches it through Leptos context
+/// (`frontend::api::server::ServerApi`), so `frontend` never depends on `backend`.
+struct PagesApi {
+    router: Router,
+}
+
+impl PagesApi {
+    fn new(state: &AppState) -> Self {
+        PagesApi {
+            router: Router::new()
+                .nest("/api/v1", api::v1())
+                .with_state(state.clone()),
+        }
+    }
+}
+
+/// Largest API answer a page reads in process (a full board is tens of kilobytes).
+const PAGES_API_MAX_BODY: usize = 8 << 20;
+
+impl frontend::api::server::InProcess for PagesApi {
+    fn get(
+        &self,
+        path_and_query: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = (u16, String)> + Send>> {
+        use tower::ServiceExt as _;
+        let router = self.router.clone();
+        Box::pin(async move {
+            let request = match Request::get(&path_and_query).body(Body::empty()) {
+                Ok(request) => request,
+                Err(e) => return (400, api_error_json("invalid_path", &e.to_string())),
+            };
+            let response = match router.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            let status = response.status().as_u16();
+            match axum::body::to_bytes(response.into_body(), PAGES_API_MAX_BODY).await {
+                Ok(bytes) => (status, String::from_utf8_lossy(&bytes).into_owned()),
+                Err(e) => (500, api_error_json("body_unreadable", &e.to_string())),
+            }
+        })
+    }
+
+    fn preferred_language(&self, accept_language: &str) -> Option<frontend::i18n::Lang> {
+        api::lang::from_accept_language(accept_language).and_then(frontend::i18n::Lang::parse)
+    }
+}
+
+fn api_error_json(error: &str, message: &str) -> String {
+    serde_json::to_string(&api_types::ErrorBody {
+        error: error.to_owned(),
+        message: message.to_owned(),
+    })
+    .unwrap_or_default()
 }
 
 /// Paths no page claims: the app renders its not-found page, sent with status 404.

@@ -1,0 +1,363 @@
+//! `/stops/{stop_id}`: the stop's live departure board. Rendered on the server with the board
+//! of the moment (usable before, and without, the bundle); once hydrated, it follows the
+//! board's Server-Sent Events (`/api/v1/stops/{id}/departures/stream`) and counts minutes down
+//! by itself. An unknown stop is the not-found page with status 404.
+
+use api_types::{Departure, DepartureStatus, DeparturesResponse, RealtimeStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::NotFound;
+use crate::api::{self, Api};
+use crate::favourites;
+use crate::format::{self, unix_seconds};
+use crate::i18n::{Key, Lang, t};
+use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, WarningIcon};
+use crate::{use_hydrated, use_lang};
+
+/// Live data older than this is called stale (industry practice: 90 s).
+const STALE_AFTER_S: i64 = 90;
+
+/// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
+#[derive(Clone)]
+struct HttpStatus {
+    #[cfg(feature = "ssr")]
+    response: Option<leptos_axum::ResponseOptions>,
+}
+
+impl HttpStatus {
+    fn new() -> Self {
+        HttpStatus {
+            #[cfg(feature = "ssr")]
+            response: use_context::<leptos_axum::ResponseOptions>(),
+        }
+    }
+
+    fn set(&self, code: u16) {
+        #[cfg(feature = "ssr")]
+        if let (Some(r), Ok(s)) = (&self.response, http::StatusCode::from_u16(code)) {
+            r.set_status(s);
+        }
+        #[cfg(not(feature = "ssr"))]
+        let _ = code;
+    }
+}
+
+#[component]
+pub fn StopPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let stop_id = Memo::new(move |_| params.read().get("stop_id").unwrap_or_default());
+    let client = Api::new();
+    let status = HttpStatus::new();
+    let board = Resource::new_blocking(
+        move || (stop_id.get(), lang.get()),
+        move |(id, lang)| api::board(&client, &id, lang),
+    );
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
+            {move || {
+                let status = status.clone();
+                Suspend::new(async move {
+                    match board.await {
+                        Ok(initial) => view! { <Board initial/> }.into_any(),
+                        Err(e) if e.is_not_found() => {
+                            status.set(404);
+                            view! { <NotFound/> }.into_any()
+                        }
+                        Err(e) => {
+                            status.set(if e.status >= 400 { e.status } else { 502 });
+                            view! {
+                                <p class="notice" role="alert">
+                                    {t(lang.get_untracked(), Key::LoadError)}" "{e.message}
+                                </p>
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The board of one stop: starts from the server's and follows its event stream.
+#[component]
+fn Board(initial: DeparturesResponse) -> impl IntoView {
+    let lang = use_lang();
+    let stop_id = initial.stop.id.clone();
+    let stop_code = initial.stop.code.clone();
+    // The server's now, in unix seconds: minutes are counted against it, never against a
+    // phone clock that may be wrong.
+    let now = RwSignal::new(unix_seconds(&initial.now).unwrap_or_default());
+    let board = RwSignal::new(initial);
+    // Board events received since the page loaded (also read by the end-to-end tests).
+    let updates = RwSignal::new(0u32);
+    let connected = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    follow(
+        stop_id.clone(),
+        lang.get_untracked(),
+        board,
+        now,
+        updates,
+        connected,
+    );
+
+    let name = move || board.with(|b| b.stop.name.clone());
+    view! {
+        <Title text=move || format!("{} · {}", name(), t(lang.get(), Key::AppName))/>
+        <div class="stop-head">
+            <h1>{name}</h1>
+            <FavouriteStar id=stop_id name=Signal::derive(name)/>
+        </div>
+        {stop_code.map(|code| view! {
+            <p class="muted">{move || t(lang.get(), Key::StopCode)}": "{code.clone()}</p>
+        })}
+        {move || banner(lang.get(), &board.read(), now.get(), connected.get())}
+        {move || alerts(lang.get(), &board.read())}
+        <section class="board" aria-labelledby="board-h" data-updates=move || updates.get()>
+            <h2 id="board-h">{move || t(lang.get(), Key::Departures)}</h2>
+            <p class="meta" aria-live="polite" aria-atomic="true">{move || summary(lang.get(), &board.read())}</p>
+            {move || {
+                let lang = lang.get();
+                let b = board.read();
+                if b.departures.is_empty() {
+                    view! { <p>{t(lang, Key::NoDepartures)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="departures">
+                            {b.departures.iter().map(|d| row(lang, d.clone(), now)).collect_view()}
+                        </ol>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Opens the board's event stream and ticks the clock, for as long as the board is shown.
+#[cfg(feature = "hydrate")]
+fn follow(
+    stop_id: String,
+    lang: Lang,
+    board: RwSignal<DeparturesResponse>,
+    now: RwSignal<i64>,
+    updates: RwSignal<u32>,
+    connected: RwSignal<bool>,
+) {
+    use crate::browser::{EventStream, now_seconds};
+    Effect::new(move |_| {
+        // The server's clock minus ours, from the last board.
+        let skew = std::rc::Rc::new(std::cell::Cell::new(
+            unix_seconds(&board.get_untracked().now).unwrap_or_default() as f64 - now_seconds(),
+        ));
+        let on_board = {
+            let skew = skew.clone();
+            move |data: String| {
+                let Ok(next) = serde_json::from_str::<DeparturesResponse>(&data) else {
+                    return;
+                };
+                if let Some(server_now) = unix_seconds(&next.now) {
+                    skew.set(server_now as f64 - now_seconds());
+                    now.set(server_now);
+                }
+                board.set(next);
+                updates.update(|n| *n += 1);
+            }
+        };
+        let url = api::board_stream_url(&stop_id, lang);
+        let stream = EventStream::open(&url, "board", on_board, move |ok| connected.set(ok));
+        let tick = set_interval_with_handle(
+            move || now.set((now_seconds() + skew.get()) as i64),
+            std::time::Duration::from_secs(10),
+        )
+        .ok();
+        let held = send_wrapper::SendWrapper::new(stream);
+        on_cleanup(move || {
+            drop(held);
+            if let Some(tick) = tick {
+                tick.clear();
+            }
+        });
+    });
+}
+
+/// What riders should expect: the prediction when there is one, else the timetable.
+fn expected(d: &Departure) -> &str {
+    d.predicted_departure
+        .as_deref()
+        .unwrap_or(&d.scheduled_departure)
+}
+
+fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
+    let status = match d.status {
+        DepartureStatus::Live => "live",
+        DepartureStatus::Scheduled => "scheduled",
+        DepartureStatus::Cancelled => "cancelled",
+        DepartureStatus::Skipped => "skipped",
+    };
+    let gone = matches!(
+        d.status,
+        DepartureStatus::Cancelled | DepartureStatus::Skipped
+    );
+    let at = expected(&d).to_owned();
+    let clock = format::clock(&at).to_owned();
+    let when = if gone {
+        // Not coming: the scheduled time, struck through, and no countdown.
+        view! { <s class="when">{clock.clone()}</s> }.into_any()
+    } else {
+        let at = at.clone();
+        view! {
+            <span class="when">
+                <strong>{move || format::countdown_text(lang, now.get(), &at)}</strong>
+                <span class="muted">" "{clock.clone()}</span>
+            </span>
+        }
+        .into_any()
+    };
+    let (icon, label) = match d.status {
+        DepartureStatus::Live => (view! { <LiveIcon/> }.into_any(), Key::Live),
+        DepartureStatus::Scheduled => (view! { <ClockIcon/> }.into_any(), Key::Scheduled),
+        DepartureStatus::Cancelled => (view! { <CancelIcon/> }.into_any(), Key::Cancelled),
+        DepartureStatus::Skipped => (view! { <CancelIcon/> }.into_any(), Key::Skipped),
+    };
+    let headsign = d
+        .headsign
+        .clone()
+        .unwrap_or_else(|| d.route.long_name.clone());
+    let headway = d
+        .headway
+        .filter(|h| !h.exact_times)
+        .map(|h| format::headway(lang, h.headway_secs));
+    let delay = (d.status == DepartureStatus::Live)
+        .then(|| d.delay_s.and_then(|s| format::delay(lang, s)))
+        .flatten();
+    view! {
+        <li class=format!("departure {status}") data-status=status>
+            <RouteBadge short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
+            <span class="headsign">{headsign}</span>
+            {when}
+            <span class="status">{icon}" "{t(lang, label)}{delay.map(|d| format!(" · {d}"))}</span>
+            {headway.map(|h| view! { <span class="headway">{h}</span> })}
+        </li>
+    }
+}
+
+/// Degraded, timetable-only, stale or disconnected: said in words above the board.
+fn banner(lang: Lang, b: &DeparturesResponse, now: i64, connected: bool) -> impl IntoView + use<> {
+    let mut lines: Vec<String> = Vec::new();
+    if !connected {
+        lines.push(t(lang, Key::ConnectionLost).to_owned());
+    }
+    match b.realtime {
+        RealtimeStatus::Degraded => lines.push(t(lang, Key::DegradedBanner).to_owned()),
+        RealtimeStatus::Unavailable => lines.push(t(lang, Key::UnavailableBanner).to_owned()),
+        RealtimeStatus::Live => {
+            if let Some(age) = freshest_age(b, now)
+                && age > STALE_AFTER_S
+            {
+                lines.push(format!(
+                    "{}: {}",
+                    t(lang, Key::StaleBanner),
+                    format::age(lang, age)
+                ));
+            }
+        }
+    }
+    (!lines.is_empty()).then(|| {
+        view! {
+            <div class="banner" role="status">
+                <WarningIcon/>
+                <div>{lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}</div>
+            </div>
+        }
+    })
+}
+
+/// Age of the freshest live data on the board, as of `now`.
+fn freshest_age(b: &DeparturesResponse, now: i64) -> Option<i64> {
+    let board_now = unix_seconds(&b.now)?;
+    b.departures
+        .iter()
+        .filter(|d| d.status == DepartureStatus::Live)
+        .filter_map(|d| d.data_age_s)
+        .min()
+        .map(|age| age + (now - board_now).max(0))
+}
+
+/// The live region's text: when the board was made and what comes first.
+fn summary(lang: Lang, b: &DeparturesResponse) -> String {
+    let mut text = format!(
+        "{} {}",
+        t(lang, Key::UpdatedAt),
+        format::clock_seconds(&b.now)
+    );
+    if let Some(age) = freshest_age(b, unix_seconds(&b.now).unwrap_or_default()) {
+        text.push_str(&format!(
+            " · {} {} {}",
+            t(lang, Key::DataAge),
+            format::age(lang, age),
+            t(lang, Key::Ago)
+        ));
+    }
+    text
+}
+
+fn alerts(lang: Lang, b: &DeparturesResponse) -> impl IntoView + use<> {
+    (!b.alerts.is_empty()).then(|| {
+        let items = b
+            .alerts
+            .iter()
+            .map(|a| {
+                let class = format!("alert sev-{}", a.severity);
+                let (header, description) = (a.header.clone(), a.description.clone());
+                view! {
+                    <li class=class>
+                        <WarningIcon/>
+                        <div>
+                            <strong>{header}</strong>
+                            {description.map(|d| view! { <p>{d}</p> })}
+                        </div>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="alerts" aria-labelledby="alerts-h">
+                <h2 id="alerts-h">{t(lang, Key::Alerts)}</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
+}
+
+/// The star that keeps this stop in the browser's favourites (shown once hydrated).
+#[component]
+fn FavouriteStar(id: String, name: Signal<String>) -> impl IntoView {
+    let lang = use_lang();
+    let hydrated = use_hydrated();
+    let starred = RwSignal::new(false);
+    let check_id = id.clone();
+    Effect::new(move |_| starred.set(favourites::contains(&favourites::load(), &check_id)));
+    let toggle = move |_| {
+        let list = favourites::toggle(favourites::load(), &id, &name.get_untracked());
+        favourites::save(&list);
+        starred.set(favourites::contains(&list, &id));
+    };
+    view! {
+        <Show when=move || hydrated.get()>
+            <button
+                type="button"
+                class="star"
+                aria-pressed=move || if starred.get() { "true" } else { "false" }
+                on:click=toggle.clone()
+            >
+                <span aria-hidden="true">{move || if starred.get() { "★ " } else { "☆ " }}</span>
+                {move || t(lang.get(), if starred.get() { Key::RemoveFavourite } else { Key::AddFavourite })}
+            </button>
+        </Show>
+    }
+}
