@@ -48,6 +48,16 @@ impl Clock {
         Clock(Arc::new(now))
     }
 
+    /// A clock that runs at real speed from `start` (demos and tests at a busy hour).
+    pub fn starting_at(start: Timestamp) -> Self {
+        let started = std::time::Instant::now();
+        Clock::from_fn(move || {
+            let elapsed = jiff::SignedDuration::try_from(started.elapsed())
+                .unwrap_or(jiff::SignedDuration::ZERO);
+            start.saturating_add(elapsed).unwrap_or(start)
+        })
+    }
+
     pub fn now(&self) -> Timestamp {
         (self.0)()
     }

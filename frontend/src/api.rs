@@ -115,6 +115,7 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> ApiResult<T> {
 /// The way to the API from where the code runs. Take it with [`Api::new`] while a component
 /// is being built (it reads context), then call it from resources and event handlers.
 #[derive(Clone)]
+#[cfg_attr(not(feature = "ssr"), derive(Copy))]
 pub struct Api {
     #[cfg(feature = "ssr")]
     server: Option<server::ServerApi>,

@@ -144,6 +144,17 @@ pub fn age(lang: Lang, secs: i64) -> String {
     }
 }
 
+/// How old the bus positions are: `Vị trí xe: 10 giây trước`, `Bus positions from 10 s ago`,
+/// `車両位置: 10秒前`.
+pub fn positions_age(lang: Lang, secs: i64) -> String {
+    let age = age(lang, secs);
+    match lang {
+        Lang::Vi => format!("Vị trí xe: {age} trước"),
+        Lang::En => format!("Bus positions from {age} ago"),
+        Lang::Ja => format!("車両位置: {age}前"),
+    }
+}
+
 /// A walking distance: `350 m`, `1,2 km` (Vietnamese decimal comma), `1.2 km`.
 pub fn distance(lang: Lang, metres: f64) -> String {
     if metres < 1000.0 {
@@ -236,6 +247,9 @@ mod tests {
         assert_eq!(age(Lang::En, 45), "45 s");
         assert_eq!(age(Lang::Vi, 45), "45 giây");
         assert_eq!(age(Lang::Ja, 300), "5分");
+        assert_eq!(positions_age(Lang::Vi, 10), "Vị trí xe: 10 giây trước");
+        assert_eq!(positions_age(Lang::En, 10), "Bus positions from 10 s ago");
+        assert_eq!(positions_age(Lang::Ja, 4), "車両位置: 4秒前");
         assert_eq!(distance(Lang::En, 347.0), "350 m");
         assert_eq!(distance(Lang::Vi, 1240.0), "1,2 km");
         assert_eq!(distance(Lang::Ja, 1240.0), "1.2 km");

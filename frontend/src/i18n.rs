@@ -134,8 +134,6 @@ keys! {
     StaleBanner => ["Dữ liệu trực tiếp đã cũ", "Live data is old", "リアルタイム情報が古くなっています"],
     ConnectionLost => ["Mất kết nối, đang kết nối lại… Giờ có thể chưa cập nhật.", "Connection lost, reconnecting… Times may be out of date.", "接続が切れました。再接続中… 時刻が古い可能性があります。"],
     UpdatedAt => ["Cập nhật lúc", "Updated at", "更新時刻"],
-    DataAge => ["Vị trí xe cách đây", "Bus positions from", "車両位置の取得"],
-    Ago => ["trước", "ago", "前"],
     StopCode => ["Mã trạm", "Stop code", "停留所コード"],
     NotFoundTitle => ["Không tìm thấy", "Not found", "見つかりません"],
     NotFoundText => ["Không có trang hoặc trạm dừng này. Hãy tìm trạm từ trang chủ.", "There is no such page or stop. Find your stop from the home page.", "そのページまたは停留所はありません。ホームから停留所を探してください。"],

@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                // No icon to fetch (browsers ask for /favicon.ico otherwise).
+                <link rel="icon" href="data:,"/>
                 <style inner_html=STYLE></style>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -142,13 +144,14 @@ fn Layout() -> impl IntoView {
     // A `?lang=` (the switch's links) changes the language in place and is remembered.
     let query = leptos_router::hooks::use_query_map();
     Effect::new(move |_| {
-        if let Some(asked) = query.read().get("lang").as_deref().and_then(Lang::parse) {
-            if asked != lang.get_untracked() {
-                lang.set(asked);
-            }
-            #[cfg(feature = "hydrate")]
-            browser::remember_language(asked);
+        let Some(asked) = query.read().get("lang").as_deref().and_then(Lang::parse) else {
+            return;
+        };
+        if asked != lang.get_untracked() {
+            lang.set(asked);
         }
+        #[cfg(feature = "hydrate")]
+        browser::remember_language(asked);
     });
     view! {
         <ui::Header/>

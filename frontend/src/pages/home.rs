@@ -147,7 +147,6 @@ fn NearMe() -> impl IntoView {
         near.set(Near::Locating);
         #[cfg(feature = "hydrate")]
         {
-            let client = client.clone();
             crate::browser::locate(move |position| match position {
                 Ok((lat, lon)) => leptos::task::spawn_local(async move {
                     let found = api::nearby(&client, lat, lon, lang.get_untracked()).await;
@@ -169,7 +168,7 @@ fn NearMe() -> impl IntoView {
     view! {
         <Show when=move || hydrated.get()>
             <section class="near" aria-live="polite">
-                <button type="button" class="secondary" on:click=locate.clone()>
+                <button type="button" class="secondary" on:click=locate>
                     {move || t(lang.get(), Key::NearMe)}
                 </button>
                 {move || match near.get() {

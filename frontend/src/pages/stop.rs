@@ -51,9 +51,12 @@ pub fn StopPage() -> impl IntoView {
     let stop_id = Memo::new(move |_| params.read().get("stop_id").unwrap_or_default());
     let client = Api::new();
     let status = HttpStatus::new();
+    // Keyed by the stop only: a language switch is followed by the board itself (its event
+    // stream reopens in the new language), so the board is not torn down while its views
+    // still react to the switch.
     let board = Resource::new_blocking(
-        move || (stop_id.get(), lang.get()),
-        move |(id, lang)| api::board(&client, &id, lang),
+        move || stop_id.get(),
+        move |id| api::board(&client, &id, lang.get_untracked()),
     );
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
@@ -96,14 +99,7 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     let updates = RwSignal::new(0u32);
     let connected = RwSignal::new(true);
     #[cfg(feature = "hydrate")]
-    follow(
-        stop_id.clone(),
-        lang.get_untracked(),
-        board,
-        now,
-        updates,
-        connected,
-    );
+    follow(stop_id.clone(), lang, board, now, updates, connected);
 
     let name = move || board.with(|b| b.stop.name.clone());
     view! {
@@ -138,11 +134,12 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     }
 }
 
-/// Opens the board's event stream and ticks the clock, for as long as the board is shown.
+/// Opens the board's event stream (again when the language changes: its first event is the
+/// board in that language) and ticks the clock, for as long as the board is shown.
 #[cfg(feature = "hydrate")]
 fn follow(
     stop_id: String,
-    lang: Lang,
+    lang: RwSignal<Lang>,
     board: RwSignal<DeparturesResponse>,
     now: RwSignal<i64>,
     updates: RwSignal<u32>,
@@ -150,6 +147,7 @@ fn follow(
 ) {
     use crate::browser::{EventStream, now_seconds};
     Effect::new(move |_| {
+        let lang = lang.get();
         // The server's clock minus ours, from the last board.
         let skew = std::rc::Rc::new(std::cell::Cell::new(
             unix_seconds(&board.get_untracked().now).unwrap_or_default() as f64 - now_seconds(),
@@ -160,18 +158,23 @@ fn follow(
                 let Ok(next) = serde_json::from_str::<DeparturesResponse>(&data) else {
                     return;
                 };
+                // `try_`: an event may arrive while the board is being taken down.
                 if let Some(server_now) = unix_seconds(&next.now) {
                     skew.set(server_now as f64 - now_seconds());
-                    now.set(server_now);
+                    now.try_set(server_now);
                 }
-                board.set(next);
-                updates.update(|n| *n += 1);
+                board.try_set(next);
+                updates.try_update(|n| *n += 1);
             }
         };
         let url = api::board_stream_url(&stop_id, lang);
-        let stream = EventStream::open(&url, "board", on_board, move |ok| connected.set(ok));
+        let stream = EventStream::open(&url, "board", on_board, move |ok| {
+            connected.try_set(ok);
+        });
         let tick = set_interval_with_handle(
-            move || now.set((now_seconds() + skew.get()) as i64),
+            move || {
+                now.try_set((now_seconds() + skew.get()) as i64);
+            },
             std::time::Duration::from_secs(10),
         )
         .ok();
@@ -296,12 +299,8 @@ fn summary(lang: Lang, b: &DeparturesResponse) -> String {
         format::clock_seconds(&b.now)
     );
     if let Some(age) = freshest_age(b, unix_seconds(&b.now).unwrap_or_default()) {
-        text.push_str(&format!(
-            " · {} {} {}",
-            t(lang, Key::DataAge),
-            format::age(lang, age),
-            t(lang, Key::Ago)
-        ));
+        text.push_str(" · ");
+        text.push_str(&format::positions_age(lang, age));
     }
     text
 }

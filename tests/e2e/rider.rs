@@ -1,0 +1,163 @@
+//! A rider's journeys: find a stop, watch its board update live, read it in three languages,
+//! and an unknown stop.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use crate::Journey;
+
+/// Searching "ben xe" (no diacritics) finds the coach stations as you type; opening one shows
+/// its board, which then changes by itself (Server-Sent Events), without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_open_a_stop_and_its_board_updates_without_a_reload() {
+    let j = Journey::start("search-and-board").await;
+    j.open("/").await;
+    let input = j.wait_for("#q").await;
+    input.send_keys("ben xe").await.expect("typing");
+    let link = j
+        .wait_for(r#"#search-results a[href="/stops/binh-duong:BD1020"]"#)
+        .await;
+    assert_eq!(
+        link.text().await.expect("text"),
+        "Bến xe khách tỉnh Bình Dương"
+    );
+    j.screenshot("1-search").await;
+
+    link.click().await.expect("click");
+    j.wait_for("section.board").await;
+    assert_eq!(j.text("h1").await, "Bến xe khách tỉnh Bình Dương");
+    // Marks this document: a reload would lose the mark.
+    j.browser
+        .execute("window.__e2e_same_page = true; return true;", vec![])
+        .await
+        .expect("script");
+    let first = j.text("ol.departures").await;
+    assert!(!first.is_empty(), "the board lists departures");
+    // Live buses are told apart in words, not by colour alone.
+    j.wait_for(r#"li.departure[data-status="live"]"#).await;
+    assert!(first.contains("Trực tiếp"), "{first}");
+
+    // A second board event means the server saw a change and sent it; the list must differ.
+    let changed = j
+        .eventually(
+            "the board changes by itself",
+            Duration::from_secs(90),
+            || async {
+                let board = j.browser.find(Locator::Css("section.board")).await.ok()?;
+                let updates: u32 = board.attr("data-updates").await.ok()??.parse().ok()?;
+                let now = j
+                    .browser
+                    .find(Locator::Css("ol.departures"))
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
+                (updates >= 2 && now != first).then_some(now)
+            },
+        )
+        .await;
+    assert_ne!(changed, first);
+    let same_page = j
+        .browser
+        .execute("return window.__e2e_same_page === true;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(
+        same_page,
+        serde_json::Value::Bool(true),
+        "the page was reloaded"
+    );
+    j.screenshot("2-board-updated").await;
+    j.finish().await;
+}
+
+/// The language switch changes the page in place (stop names from translations.txt
+/// included), and the choice is remembered: the next page the server renders is in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_translates_the_page_and_is_remembered() {
+    let j = Journey::start("languages").await;
+    j.open("/stops/binh-duong:ST_BXMD").await;
+    assert_eq!(j.text("h1").await, "Bến xe Miền Đông mới");
+    assert_eq!(j.text("#board-h").await, "Chuyến sắp đến");
+
+    j.wait_for(r#"a[hreflang="en"]"#)
+        .await
+        .click()
+        .await
+        .expect("click");
+    j.eventually(
+        "the page turns English",
+        Duration::from_secs(20),
+        || async {
+            let h1 = j
+                .browser
+                .find(Locator::Css("h1"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (h1 == "New Mien Dong Coach Station").then_some(())
+        },
+    )
+    .await;
+    assert_eq!(j.text("#board-h").await, "Next departures");
+    j.screenshot("1-english").await;
+
+    j.wait_for(r#"a[hreflang="ja"]"#)
+        .await
+        .click()
+        .await
+        .expect("click");
+    j.eventually(
+        "the page turns Japanese",
+        Duration::from_secs(20),
+        || async {
+            let h1 = j
+                .browser
+                .find(Locator::Css("h1"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (h1 == "ミエンドン新バスターミナル").then_some(())
+        },
+    )
+    .await;
+    assert_eq!(j.text("#board-h").await, "次の発車");
+    let lang = j
+        .browser
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(lang, serde_json::Value::from("ja"));
+    j.screenshot("2-japanese").await;
+
+    // A fresh load without ?lang=: the cookie brings Japanese back, server-rendered.
+    j.open("/").await;
+    assert_eq!(j.text(r#"label[for="q"]"#).await, "停留所を検索");
+    j.screenshot("3-home-remembered").await;
+    j.finish().await;
+}
+
+/// An unknown stop is a real not-found page (the server sends it with status 404).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_stop_shows_the_not_found_page() {
+    let j = Journey::start("not-found").await;
+    let status = crate::support::http_client()
+        .get(format!("{}/stops/binh-duong:NO_SUCH_STOP", j.base))
+        .send()
+        .await
+        .expect("request")
+        .status();
+    assert_eq!(status.as_u16(), 404);
+    j.open("/stops/binh-duong:NO_SUCH_STOP").await;
+    assert_eq!(j.text("h1").await, "Không tìm thấy");
+    let home = j.wait_for(r#".not-found a[href="/"]"#).await;
+    assert_eq!(home.text().await.expect("text"), "Trang chủ");
+    j.screenshot("1-unknown-stop").await;
+    j.finish().await;
+}
