@@ -120,3 +120,10 @@ impl Drop for EventStream {
 pub fn now_seconds() -> f64 {
     js_sys::Date::now() / 1000.0
 }
+
+/// A `performance.mark` (for measurements in the browser's timeline).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

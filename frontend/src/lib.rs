@@ -127,7 +127,13 @@ pub fn App() -> impl IntoView {
     // tests (and curious developers) that the wasm bundle has taken over.
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));
-    Effect::new(move |_| set_hydrated.set(true));
+    // The `hydrated` performance mark is when the page became interactive (figures for the
+    // stop page's time to interactive read it).
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        browser::mark("hydrated");
+    });
     view! {
         <Title text=move || t(lang.get(), Key::AppName)/>
         <Router>

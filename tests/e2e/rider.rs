@@ -70,6 +70,22 @@ async fn search_open_a_stop_and_its_board_updates_without_a_reload() {
         "the page was reloaded"
     );
     j.screenshot("2-board-updated").await;
+
+    // Figures (printed, not asserted: speed is not a test): the stop page loaded afresh.
+    j.open("/stops/binh-duong:BD1020").await;
+    let timing = j
+        .browser
+        .execute(
+            "const n = performance.getEntriesByType('navigation')[0]; \
+             const h = performance.getEntriesByName('hydrated')[0]; \
+             return [n.responseStart, n.domContentLoadedEventEnd, h ? h.startTime : -1];",
+            vec![],
+        )
+        .await
+        .expect("script");
+    eprintln!(
+        "e2e figures: stop page (ms since navigation) [first byte, DOM loaded, hydrated] = {timing}"
+    );
     j.finish().await;
 }
 
