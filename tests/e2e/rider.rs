@@ -8,9 +8,10 @@ use fantoccini::Locator;
 use crate::Journey;
 
 /// Searching "ben xe" (no diacritics) finds the coach stations as you type; opening one shows
-/// its board, which then changes by itself (Server-Sent Events), without a reload.
+/// its board, which then changes by itself (Server-Sent Events), without a reload; its star
+/// makes it a favourite listed on the home page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_open_a_stop_and_its_board_updates_without_a_reload() {
+async fn search_open_a_stop_see_its_board_update_without_a_reload_and_star_it() {
     let j = Journey::start("search-and-board").await;
     j.open("/").await;
     let input = j.wait_for("#q").await;
@@ -86,6 +87,31 @@ async fn search_open_a_stop_and_its_board_updates_without_a_reload() {
     eprintln!(
         "e2e figures: stop page (ms since navigation) [first byte, DOM loaded, hydrated] = {timing}"
     );
+
+    // The star keeps the stop in this browser; the home page lists it.
+    let star = j.wait_for("button.star").await;
+    assert_eq!(
+        star.attr("aria-pressed").await.expect("attr").as_deref(),
+        Some("false")
+    );
+    star.click().await.expect("click");
+    j.eventually("the star is on", Duration::from_secs(10), || async {
+        let star = j.browser.find(Locator::Css("button.star")).await.ok()?;
+        (star.attr("aria-pressed").await.ok()?.as_deref() == Some("true")).then_some(())
+    })
+    .await;
+    j.open("/").await;
+    let favourite = j
+        .wait_for(r#".favourites a[href="/stops/binh-duong:BD1020"]"#)
+        .await;
+    assert!(
+        favourite
+            .text()
+            .await
+            .expect("text")
+            .contains("Bến xe khách tỉnh Bình Dương")
+    );
+    j.screenshot("3-favourite-on-home").await;
     j.finish().await;
 }
 

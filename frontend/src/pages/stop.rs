@@ -360,3 +360,121 @@ fn FavouriteStar(id: String, name: Signal<String>) -> impl IntoView {
         </Show>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn departure(status: DepartureStatus, age: Option<i64>) -> Departure {
+        Departure {
+            trip_id: "bd:T1".to_owned(),
+            service_date: "2026-11-23".to_owned(),
+            route: api_types::RouteRef {
+                id: "bd:51".to_owned(),
+                short_name: "51".to_owned(),
+                long_name: "Becamex Tower – Hikari".to_owned(),
+                color: "0A7D3B".to_owned(),
+                text_color: "FFFFFF".to_owned(),
+            },
+            headsign: None,
+            stop_id: "bd:S".to_owned(),
+            stop_sequence: 3,
+            scheduled_departure: "2026-11-23T07:05:00+07:00".to_owned(),
+            scheduled_arrival: "2026-11-23T07:05:00+07:00".to_owned(),
+            predicted_departure: age.map(|_| "2026-11-23T07:07:00+07:00".to_owned()),
+            predicted_arrival: None,
+            status,
+            basis: api_types::Basis::Realtime,
+            vehicle_id: None,
+            data_age_s: age,
+            delay_s: None,
+            uncertainty_s: None,
+            headway: None,
+            wheelchair_accessible: None,
+        }
+    }
+
+    fn board(departures: Vec<Departure>) -> DeparturesResponse {
+        DeparturesResponse {
+            stop: api_types::StopRef {
+                id: "bd:S".to_owned(),
+                code: None,
+                name: "Hikari".to_owned(),
+                lat: None,
+                lon: None,
+                parent_station: None,
+                wheelchair_boarding: None,
+            },
+            now: "2026-11-23T07:00:00+07:00".to_owned(),
+            from: "2026-11-23T07:00:00+07:00".to_owned(),
+            to: "2026-11-23T08:00:00+07:00".to_owned(),
+            time_zone: "Asia/Ho_Chi_Minh".to_owned(),
+            lang: "vi".to_owned(),
+            realtime: RealtimeStatus::Live,
+            departures,
+            alerts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_data_age_is_the_freshest_live_departures_and_grows_with_time() {
+        let b = board(vec![
+            departure(DepartureStatus::Live, Some(40)),
+            departure(DepartureStatus::Live, Some(12)),
+            departure(DepartureStatus::Scheduled, None),
+        ]);
+        let board_now = unix_seconds(&b.now).expect("valid");
+        assert_eq!(freshest_age(&b, board_now), Some(12));
+        assert_eq!(freshest_age(&b, board_now + 100), Some(112));
+        assert_eq!(
+            freshest_age(
+                &board(vec![departure(DepartureStatus::Scheduled, None)]),
+                board_now
+            ),
+            None
+        );
+        assert_eq!(
+            summary(Lang::En, &b),
+            "Updated at 07:00:00 · Bus positions from 12 s ago"
+        );
+        assert_eq!(expected(&b.departures[0]), "2026-11-23T07:07:00+07:00");
+        assert_eq!(expected(&b.departures[2]), "2026-11-23T07:05:00+07:00");
+    }
+
+    /// Renders rows to HTML, as the server does (needs `ssr`: `cargo test --workspace` or
+    /// `-p frontend --features ssr`).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn cancelled_trips_are_struck_and_said_live_and_timetable_by_icon_and_word() {
+        let owner = Owner::new();
+        owner.set();
+        let now = RwSignal::new(unix_seconds("2026-11-23T07:00:00+07:00").expect("valid"));
+        let html = |d: Departure| row(Lang::Vi, d, now).to_html();
+        let cancelled = html(departure(DepartureStatus::Cancelled, None));
+        assert!(
+            cancelled.contains(r#"<s class="when">07:05</s>"#),
+            "{cancelled}"
+        );
+        assert!(cancelled.contains("Đã hủy"), "{cancelled}");
+        assert!(
+            !cancelled.contains("phút"),
+            "no countdown for a bus that will not come"
+        );
+        let live = html(departure(DepartureStatus::Live, Some(10)));
+        assert!(
+            live.contains("7 phút") && live.contains("Trực tiếp"),
+            "{live}"
+        );
+        assert!(live.contains("<svg"), "an icon, not colour alone: {live}");
+        let mut frequent = departure(DepartureStatus::Scheduled, None);
+        frequent.headway = Some(api_types::Headway {
+            headway_secs: 480,
+            exact_times: false,
+        });
+        let frequent = html(frequent);
+        assert!(
+            frequent.contains("Theo lịch") && frequent.contains("8 phút một chuyến"),
+            "{frequent}"
+        );
+    }
+}
