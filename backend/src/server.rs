@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use axum::extract::FromRef;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -116,6 +116,17 @@ pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
 pub fn app(state: AppState) -> Router {
     let pkg_dir = Path::new(&*state.leptos.site_root).join(PKG_DIR);
     let pages = generate_route_list(frontend::App);
+    // Every page, the not-found page included, reads the API in process (see [`PagesApi`]).
+    let pages_api = frontend::api::server::ServerApi(Arc::new(PagesApi::new(&state)));
+    let page_context = move || leptos::prelude::provide_context(pages_api.clone());
+    let shell = {
+        let options = state.leptos.clone();
+        move || frontend::shell(options.clone())
+    };
+    let not_found = {
+        let (page_context, shell) = (page_context.clone(), shell.clone());
+        move |req: Request<Body>| page_not_found(page_context, shell, req)
+    };
     let router = Router::new()
         .route("/health", get(api::health))
         .route("/metrics", get(ops::metrics::metrics))
@@ -123,20 +134,9 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/where", api::oba::router(state.clone()))
         .merge(api::gtfs_rt())
         .merge(api::display())
-        .leptos_routes_with_context(
-            &state,
-            pages,
-            {
-                let api = frontend::api::server::ServerApi(Arc::new(PagesApi::new(&state)));
-                move || leptos::prelude::provide_context(api.clone())
-            },
-            {
-                let options = state.leptos.clone();
-                move || frontend::shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, pages, page_context, shell)
         .nest_service(&format!("/{PKG_DIR}"), ServeDir::new(pkg_dir))
-        .fallback(page_not_found)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             api::cache::BoardCache::new(state.clone()),
             api::cache::boards,
@@ -203,8 +203,12 @@ fn api_error_json(error: &str, message: &str) -> String {
 }
 
 /// Paths no page claims: the app renders its not-found page, sent with status 404.
-async fn page_not_found(State(options): State<LeptosOptions>, req: Request<Body>) -> Response {
-    let render = leptos_axum::render_app_to_stream(move || frontend::shell(options.clone()));
+async fn page_not_found<IV: leptos::IntoView + 'static>(
+    page_context: impl Fn() + Clone + Send + Sync + 'static,
+    shell: impl Fn() -> IV + Clone + Send + Sync + 'static,
+    req: Request<Body>,
+) -> Response {
+    let render = leptos_axum::render_app_to_stream_with_context(page_context, shell);
     let mut response = render(req).await.into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response

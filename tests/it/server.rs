@@ -378,4 +378,7 @@ async fn web_pages_render_search_boards_and_languages_on_the_server() {
     assert!(html.contains("ミエンドン新バスターミナル"), "{html}");
     let (_, _, html) = page("/", None, Some("en-GB,en;q=0.9")).await;
     assert!(html.contains("Find a stop"), "{html}");
+    let (status, _, html) = page("/no/such/page", None, Some("ja")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("見つかりません"), "{html}");
 }
