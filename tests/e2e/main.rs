@@ -31,6 +31,13 @@ const MONDAY_MORNING: &str = "2026-11-23T07:40:00+07:00";
 /// 2-core machine, a wasm bundle to compile).
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// The colour scheme the browser prefers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Dark = 0,
+    Light = 1,
+}
+
 /// One journey's world: the server, a chromedriver and a browser session.
 pub struct Journey {
     pub browser: Client,
@@ -73,6 +80,11 @@ fn free_port() -> u16 {
 impl Journey {
     /// Starts everything; `name` names the screenshots.
     pub async fn start(name: &'static str) -> Journey {
+        Journey::start_with(name, Scheme::Light).await
+    }
+
+    /// [`Journey::start`] with the browser's colour scheme set (`prefers-color-scheme`).
+    pub async fn start_with(name: &'static str, scheme: Scheme) -> Journey {
         let fix = "run .ci/setup as root (it installs Debian's chromium and chromium-driver)";
         require(Path::new(CHROMIUM), "the browser", fix);
         require(Path::new(CHROMEDRIVER), "the WebDriver server", fix);
@@ -127,6 +139,8 @@ impl Journey {
                     // A Vietnamese rider's phone: the app's default language is asked for.
                     "--lang=vi", "--accept-lang=vi",
                     "--window-size=412,915",
+                    // Blink's preferredColorScheme: 0 dark, 1 light.
+                    format!("--blink-settings=preferredColorScheme={}", scheme as u8),
                     format!("--user-data-dir={}", profile.display()),
                 ],
             }),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::Journey;
+use crate::{Journey, Scheme};
 
 /// Searching "ben xe" (no diacritics) finds the coach stations as you type; opening one shows
 /// its board, which then changes by itself (Server-Sent Events), without a reload; its star
@@ -185,10 +185,11 @@ async fn the_language_switch_translates_the_page_and_is_remembered() {
     j.finish().await;
 }
 
-/// An unknown stop is a real not-found page (the server sends it with status 404).
+/// An unknown stop is a real not-found page (the server sends it with status 404). This
+/// browser prefers the dark theme: the board's screenshot shows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_stop_shows_the_not_found_page() {
-    let j = Journey::start("not-found").await;
+    let j = Journey::start_with("not-found-dark", Scheme::Dark).await;
     let status = crate::support::http_client()
         .get(format!("{}/stops/binh-duong:NO_SUCH_STOP", j.base))
         .send()
@@ -201,5 +202,20 @@ async fn an_unknown_stop_shows_the_not_found_page() {
     let home = j.wait_for(r#".not-found a[href="/"]"#).await;
     assert_eq!(home.text().await.expect("text"), "Trang chủ");
     j.screenshot("1-unknown-stop").await;
+    j.open("/stops/binh-duong:ST_HIKARI").await;
+    let background = j
+        .browser
+        .execute(
+            "return getComputedStyle(document.documentElement).backgroundColor;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        background,
+        serde_json::Value::from("rgb(18, 20, 23)"),
+        "the dark theme"
+    );
+    j.screenshot("2-dark-board").await;
     j.finish().await;
 }
