@@ -477,4 +477,34 @@ mod tests {
             "{frequent}"
         );
     }
+
+    /// The banner says in words when the times are not live, or live but old.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn degraded_timetable_only_stale_and_disconnected_boards_say_so() {
+        let owner = Owner::new();
+        owner.set();
+        let live = board(vec![departure(DepartureStatus::Live, Some(30))]);
+        let now = unix_seconds(&live.now).expect("valid");
+        let html = |b: &DeparturesResponse, now: i64, connected: bool| {
+            banner(Lang::En, b, now, connected).to_html()
+        };
+        assert!(
+            !html(&live, now, true).contains("banner"),
+            "fresh live data: no banner"
+        );
+        let stale = html(&live, now + 120, true);
+        assert!(stale.contains("Live data is old: 2 min"), "{stale}");
+        let degraded = DeparturesResponse {
+            realtime: RealtimeStatus::Degraded,
+            ..live.clone()
+        };
+        assert!(html(&degraded, now, true).contains("showing the timetable"));
+        let unavailable = DeparturesResponse {
+            realtime: RealtimeStatus::Unavailable,
+            ..live.clone()
+        };
+        assert!(html(&unavailable, now, true).contains("No live data for this stop"));
+        assert!(html(&live, now, false).contains("Connection lost"));
+    }
 }
