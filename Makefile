@@ -11,16 +11,20 @@ run: web
 	cargo run -p backend -- serve $(ARGS)
 
 test: web
+	.ci/setup e2e
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p backend --test e2e -- -D warnings
 	cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 	cargo test --workspace
+	cargo test -p backend --test e2e
 	.ci/oba-conformance
 
 # The browser bundle of the web app (target/site/pkg).
 web: setup
 	.ci/build-web
 
-# Installs the wasm target, wasm-bindgen-cli and the OneBusAway SDK's venv, once.
+# Installs the wasm target, wasm-bindgen-cli and the OneBusAway SDK's venv, once (`make test`
+# also runs `.ci/setup e2e`: Debian's chromium and chromium-driver for the end-to-end tests).
 setup:
 	.ci/setup

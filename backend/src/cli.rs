@@ -324,12 +324,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let clock = match clock_start {
             Some(start) => {
                 tracing::warn!(%start, "the clock starts at the given instant, not now");
-                let started = std::time::Instant::now();
-                Clock::from_fn(move || {
-                    let elapsed = jiff::SignedDuration::try_from(started.elapsed())
-                        .unwrap_or(jiff::SignedDuration::ZERO);
-                    start.saturating_add(elapsed).unwrap_or(start)
-                })
+                Clock::starting_at(start)
             }
             None => Clock::system(),
         };

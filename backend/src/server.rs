@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use axum::extract::FromRef;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -47,6 +47,16 @@ impl Clock {
     /// A clock that reads `now` from a function (tests move time forward with it).
     pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         Clock(Arc::new(now))
+    }
+
+    /// A clock that runs at real speed from `start` (demos and tests at a busy hour).
+    pub fn starting_at(start: Timestamp) -> Self {
+        let started = std::time::Instant::now();
+        Clock::from_fn(move || {
+            let elapsed = jiff::SignedDuration::try_from(started.elapsed())
+                .unwrap_or(jiff::SignedDuration::ZERO);
+            start.saturating_add(elapsed).unwrap_or(start)
+        })
     }
 
     pub fn now(&self) -> Timestamp {
@@ -107,6 +117,17 @@ pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
 pub fn app(state: AppState) -> Router {
     let pkg_dir = Path::new(&*state.leptos.site_root).join(PKG_DIR);
     let pages = generate_route_list(frontend::App);
+    // Every page, the not-found page included, reads the API in process (see [`PagesApi`]).
+    let pages_api = frontend::api::server::ServerApi(Arc::new(PagesApi::new(&state)));
+    let page_context = move || leptos::prelude::provide_context(pages_api.clone());
+    let shell = {
+        let options = state.leptos.clone();
+        move || frontend::shell(options.clone())
+    };
+    let not_found = {
+        let (page_context, shell) = (page_context.clone(), shell.clone());
+        move |req: Request<Body>| page_not_found(page_context, shell, req)
+    };
     let router = Router::new()
         .route("/health", get(api::health))
         .route("/metrics", get(ops::metrics::metrics))
@@ -114,12 +135,9 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/where", api::oba::router(state.clone()))
         .merge(api::gtfs_rt())
         .merge(api::display())
-        .leptos_routes(&state, pages, {
-            let options = state.leptos.clone();
-            move || frontend::shell(options.clone())
-        })
+        .leptos_routes_with_context(&state, pages, page_context, shell)
         .nest_service(&format!("/{PKG_DIR}"), ServeDir::new(pkg_dir))
-        .fallback(page_not_found)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             api::cache::BoardCache::new(state.clone()),
             api::cache::boards,
@@ -127,9 +145,71 @@ pub fn app(state: AppState) -> Router {
     ops::layer(router, &state.ops).with_state(state)
 }
 
+/// What the web app's pages read while the server renders them: the JSON API's own router,
+/// called in process (no socket, no port: the same handlers, validation and JSON as the
+/// browser's `fetch` gets). The app reaches it through Leptos context
+/// (`frontend::api::server::ServerApi`), so `frontend` never depends on `backend`.
+struct PagesApi {
+    router: Router,
+}
+
+impl PagesApi {
+    fn new(state: &AppState) -> Self {
+        PagesApi {
+            router: Router::new()
+                .nest("/api/v1", api::v1())
+                .with_state(state.clone()),
+        }
+    }
+}
+
+/// Largest API answer a page reads in process (a full board is tens of kilobytes).
+const PAGES_API_MAX_BODY: usize = 8 << 20;
+
+impl frontend::api::server::InProcess for PagesApi {
+    fn get(
+        &self,
+        path_and_query: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = (u16, String)> + Send>> {
+        use tower::ServiceExt as _;
+        let router = self.router.clone();
+        Box::pin(async move {
+            let request = match Request::get(&path_and_query).body(Body::empty()) {
+                Ok(request) => request,
+                Err(e) => return (400, api_error_json("invalid_path", &e.to_string())),
+            };
+            let response = match router.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            let status = response.status().as_u16();
+            match axum::body::to_bytes(response.into_body(), PAGES_API_MAX_BODY).await {
+                Ok(bytes) => (status, String::from_utf8_lossy(&bytes).into_owned()),
+                Err(e) => (500, api_error_json("body_unreadable", &e.to_string())),
+            }
+        })
+    }
+
+    fn preferred_language(&self, accept_language: &str) -> Option<frontend::i18n::Lang> {
+        api::lang::from_accept_language(accept_language).and_then(frontend::i18n::Lang::parse)
+    }
+}
+
+fn api_error_json(error: &str, message: &str) -> String {
+    serde_json::to_string(&api_types::ErrorBody {
+        error: error.to_owned(),
+        message: message.to_owned(),
+    })
+    .unwrap_or_default()
+}
+
 /// Paths no page claims: the app renders its not-found page, sent with status 404.
-async fn page_not_found(State(options): State<LeptosOptions>, req: Request<Body>) -> Response {
-    let render = leptos_axum::render_app_to_stream(move || frontend::shell(options.clone()));
+async fn page_not_found<IV: leptos::IntoView + 'static>(
+    page_context: impl Fn() + Clone + Send + Sync + 'static,
+    shell: impl Fn() -> IV + Clone + Send + Sync + 'static,
+    req: Request<Body>,
+) -> Response {
+    let render = leptos_axum::render_app_to_stream_with_context(page_context, shell);
     let mut response = render(req).await.into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response

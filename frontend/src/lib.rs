@@ -4,23 +4,44 @@
 //! - for `wasm32-unknown-unknown` with feature `hydrate`: the browser bundle that takes over
 //!   the server's HTML (`.ci/build-web` runs cargo and wasm-bindgen; no cargo-leptos).
 //!
-//! Data comes from the backend's JSON API, whose types live in `api_types` (no copies here).
-//! This crate is a placeholder until the web-app issue: the shell, the router, a home page
-//! and a real 404 page, enough to prove the build and hydration wiring end to end.
+//! Modules: [`api`] every call to the server (and how server rendering gets its data in
+//! process); [`i18n`] every interface string in vi/en/ja and the language choice; [`format`]
+//! times and minutes per language; [`favourites`] the stops kept in the browser; `pages` one
+//! component per page; `ui` pieces shared by pages (header, badges, icons).
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
+
+pub mod api;
+#[cfg(feature = "hydrate")]
+mod browser;
+pub mod favourites;
+pub mod format;
+pub mod i18n;
+mod pages;
+mod ui;
+
+use i18n::{Key, Lang, t};
+
+/// The style sheet, inlined in every page: one request less, nothing external.
+const STYLE: &str = include_str!("style.css");
 
 /// The whole HTML document. Only ever rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = server_language();
+    provide_context(ServerLang(lang));
     view! {
         <!DOCTYPE html>
-        <html lang="vi">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                // No icon to fetch (browsers ask for /favicon.ico otherwise).
+                <link rel="icon" href="data:,"/>
+                <style inner_html=STYLE></style>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -31,44 +52,121 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The language the server renders in (see [`i18n`]): `?lang=`, the cookie, the browser's
+/// preference. A `?lang=` also sets the cookie, so the choice sticks.
+#[cfg(feature = "ssr")]
+fn server_language() -> Lang {
+    use http::header;
+    let parts = use_context::<http::request::Parts>();
+    let header_str = |name| {
+        parts
+            .as_ref()
+            .and_then(|p| p.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+    };
+    let query = parts.as_ref().and_then(|p| p.uri.query()).and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .map(|(_, v)| v.to_owned())
+    });
+    let preferred = header_str(header::ACCEPT_LANGUAGE).and_then(|accept| {
+        use_context::<api::server::ServerApi>().and_then(|s| s.0.preferred_language(accept))
+    });
+    let lang = i18n::choose(query.as_deref(), header_str(header::COOKIE), preferred);
+    if let Some(asked) = query.as_deref().and_then(Lang::parse)
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = http::HeaderValue::from_str(&i18n::cookie(asked))
+    {
+        response.append_header(header::SET_COOKIE, value);
+    }
+    lang
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_language() -> Lang {
+    Lang::default()
+}
+
+/// The language the server chose for this request (context of [`shell`]).
+#[derive(Debug, Clone, Copy)]
+struct ServerLang(Lang);
+
+/// The page's language, shared by every component (a signal: switching needs no reload).
+#[derive(Debug, Clone, Copy)]
+pub struct UiLang(pub RwSignal<Lang>);
+
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<UiLang>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::default()))
+}
+
+/// Whether the wasm bundle has taken over (false on the server and while hydrating): parts
+/// that only work with it (favourite star, "near me") are shown once it has.
+#[derive(Debug, Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
+pub fn use_hydrated() -> ReadSignal<bool> {
+    use_context::<Hydrated>()
+        .map(|h| h.0)
+        .unwrap_or_else(|| signal(false).0)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // On the server, the language was chosen by `shell`; in the browser, the server wrote it
+    // into `<html lang>`, so hydration starts from the same one.
+    let initial = use_context::<ServerLang>().map(|l| l.0);
+    #[cfg(feature = "hydrate")]
+    let initial = initial.or_else(browser::document_language);
+    let lang = RwSignal::new(initial.unwrap_or_default());
+    provide_context(UiLang(lang));
     // Effects run only in the browser, once hydrated: `data-hydrated` tells end-to-end
     // tests (and curious developers) that the wasm bundle has taken over.
     let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    provide_context(Hydrated(hydrated));
+    // The `hydrated` performance mark is when the page became interactive (figures for the
+    // stop page's time to interactive read it).
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        browser::mark("hydrated");
+    });
     view! {
-        <Title text="KAZE SHUTTLE · Thông tin xe buýt"/>
+        <Title text=move || t(lang.get(), Key::AppName)/>
         <Router>
-            <main data-hydrated=move || hydrated.get().then_some("true")>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                </Routes>
-            </main>
+            <Layout/>
         </Router>
     }
 }
 
+/// Header, main region and the routes.
 #[component]
-fn HomePage() -> impl IntoView {
+fn Layout() -> impl IntoView {
+    let lang = use_lang();
+    let hydrated = use_hydrated();
+    // A `?lang=` (the switch's links) changes the language in place and is remembered.
+    let query = leptos_router::hooks::use_query_map();
+    Effect::new(move |_| {
+        let Some(asked) = query.read().get("lang").as_deref().and_then(Lang::parse) else {
+            return;
+        };
+        if asked != lang.get_untracked() {
+            lang.set(asked);
+        }
+        #[cfg(feature = "hydrate")]
+        browser::remember_language(asked);
+    });
     view! {
-        <h1>"Thông tin xe buýt"</h1>
-        <p lang="en">"Real-time passenger information. The rider app is being built; the APIs are live:"</p>
-        <ul>
-            <li><a href="/health">"/health"</a>" — schedules served"</li>
-            <li><code>"/api/v1/stops/{stop_id}/departures"</code>" — departure board"</li>
-        </ul>
-    }
-}
-
-/// The page for unknown paths; the backend sends it with status 404.
-#[component]
-fn NotFound() -> impl IntoView {
-    view! {
-        <h1>"Không tìm thấy trang"</h1>
-        <p lang="en">"Page not found."</p>
-        <p><a href="/">"Trang chủ / Home"</a></p>
+        <ui::Header/>
+        <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/stops/:stop_id") view=pages::StopPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
     }
 }
 

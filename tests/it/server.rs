@@ -298,7 +298,7 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let html = home.text().await.expect("body");
     assert!(html.contains("<html lang=\"vi\">"), "{html}");
-    assert!(html.contains("Thông tin xe buýt"), "{html}");
+    assert!(html.contains("Xe buýt Bình Dương"), "{html}");
     // The hydration script loads the bundle that .ci/build-web produces.
     assert!(html.contains("/pkg/frontend.js"), "{html}");
     assert!(html.contains("frontend_bg.wasm"), "{html}");
@@ -310,10 +310,75 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
             .text()
             .await
             .expect("body")
-            .contains("Không tìm thấy trang")
+            .contains("Không tìm thấy")
     );
 
     let wasm = app.get("/pkg/frontend_bg.wasm").await;
     assert_eq!(wasm.status(), StatusCode::OK);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+}
+
+/// The pages work without WebAssembly: the server renders search results, boards, the
+/// not-found page (status 404) and the chosen language, which a cookie remembers.
+#[tokio::test]
+async fn web_pages_render_search_boards_and_languages_on_the_server() {
+    let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
+    let page = |path: &'static str, cookie: Option<&'static str>, accept: Option<&'static str>| {
+        let mut request = app.client.get(format!("{}{path}", app.base));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        async move {
+            let response = request.send().await.expect("request reaches the server");
+            let status = response.status();
+            let set_cookie = response
+                .headers()
+                .get("set-cookie")
+                .map(|v| v.to_str().expect("ascii").to_owned());
+            (status, set_cookie, response.text().await.expect("body"))
+        }
+    };
+
+    // The search form's plain GET: results as links, diacritics ignored.
+    let (status, _, html) = page("/?q=ben+xe", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"href="/stops/binh-duong:ST_BXMD""#),
+        "{html}"
+    );
+    assert!(html.contains("Bến xe Miền Đông mới"), "{html}");
+
+    // A stop's board, rendered with its departures (in process: no call to our own port).
+    let (status, _, html) = page("/stops/binh-duong:ST_HIKARI", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Trạm trung chuyển Hikari</h1>"), "{html}");
+    assert!(html.contains(r#"class="departure "#), "{html}");
+    assert!(
+        html.contains("Theo lịch") || html.contains("Trực tiếp"),
+        "{html}"
+    );
+
+    let (status, _, html) = page("/stops/binh-duong:NO_SUCH_STOP", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Không tìm thấy"), "{html}");
+
+    // ?lang= switches and is remembered in a cookie; the cookie and Accept-Language choose
+    // the language of the next page.
+    let (status, cookie, html) = page("/stops/binh-duong:ST_BXMD?lang=en", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cookie.is_some_and(|c| c.starts_with("lang=en;")));
+    assert!(html.contains(r#"<html lang="en">"#), "{html}");
+    assert!(html.contains("New Mien Dong Coach Station"), "{html}");
+    let (_, cookie, html) = page("/stops/binh-duong:ST_BXMD", Some("lang=ja"), Some("en")).await;
+    assert_eq!(cookie, None);
+    assert!(html.contains(r#"<html lang="ja">"#), "{html}");
+    assert!(html.contains("ミエンドン新バスターミナル"), "{html}");
+    let (_, _, html) = page("/", None, Some("en-GB,en;q=0.9")).await;
+    assert!(html.contains("Find a stop"), "{html}");
+    let (status, _, html) = page("/no/such/page", None, Some("ja")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("見つかりません"), "{html}");
 }

@@ -1,0 +1,251 @@
+//! Every call the web app makes to the server, in one place. Answers are the JSON API's own
+//! types (`api_types`); a refusal is a [`Failure`] (the API's `{error, message}` and status).
+//!
+//! Where the answers come from depends on where the page is being rendered:
+//! - in the browser, `fetch` of the same-origin path (`/api/v1/...`);
+//! - on the server, [`server::InProcess`], which the backend implements and provides as Leptos
+//!   context ([`server::ServerApi`]): the backend answers the same path with its own API router
+//!   in process. Server rendering never opens a connection to its own port, yet sees exactly
+//!   what the browser would (same handlers, same validation, same JSON).
+
+use std::future::Future;
+
+use api_types::{DeparturesResponse, StopsResponse};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::format::url_encode;
+use crate::i18n::Lang;
+
+/// A request the server refused or that could not be made: `status` 0 when there was no
+/// answer at all (network down).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub status: u16,
+    pub error: String,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    fn transport(message: impl Into<String>) -> Self {
+        Failure {
+            status: 0,
+            error: "unreachable".to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, Failure>;
+
+/// Stops whose name (any language, diacritics ignored) or code matches `q`.
+pub fn search(
+    api: &Api,
+    q: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<StopsResponse>> + Send + use<> {
+    api.get(format!(
+        "/api/v1/stops?q={}&limit=20&lang={}",
+        url_encode(q),
+        lang.code()
+    ))
+}
+
+/// Stops within 1 km of a point, nearest first.
+pub fn nearby(
+    api: &Api,
+    lat: f64,
+    lon: f64,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<StopsResponse>> + Send + use<> {
+    api.get(format!(
+        "/api/v1/stops?lat={lat:.6}&lon={lon:.6}&radius=1000&limit=10&lang={}",
+        lang.code()
+    ))
+}
+
+/// The departure board of a stop (the next 60 minutes).
+pub fn board(
+    api: &Api,
+    stop_id: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<DeparturesResponse>> + Send + use<> {
+    api.get(board_path(stop_id, lang, ""))
+}
+
+/// The board's Server-Sent Events (`board` events carry a `DeparturesResponse`).
+pub fn board_stream_url(stop_id: &str, lang: Lang) -> String {
+    board_path(stop_id, lang, "/stream")
+}
+
+fn board_path(stop_id: &str, lang: Lang, suffix: &str) -> String {
+    format!(
+        "/api/v1/stops/{}/departures{suffix}?lang={}",
+        url_encode(stop_id),
+        lang.code()
+    )
+}
+
+/// Reads an answer: the type on 2xx, else the API's error body as a [`Failure`].
+pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> ApiResult<T> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(body).map_err(|e| Failure {
+            status,
+            error: "bad_response".to_owned(),
+            message: format!("the server's answer could not be read: {e}"),
+        })
+    } else {
+        let body: api_types::ErrorBody =
+            serde_json::from_str(body).unwrap_or_else(|_| api_types::ErrorBody {
+                error: "http_error".to_owned(),
+                message: format!("the server answered {status}"),
+            });
+        Err(Failure {
+            status,
+            error: body.error,
+            message: body.message,
+        })
+    }
+}
+
+/// The way to the API from where the code runs. Take it with [`Api::new`] while a component
+/// is being built (it reads context), then call it from resources and event handlers.
+#[derive(Clone)]
+#[cfg_attr(not(feature = "ssr"), derive(Copy))]
+pub struct Api {
+    #[cfg(feature = "ssr")]
+    server: Option<server::ServerApi>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Api")
+    }
+}
+
+impl Api {
+    pub fn new() -> Self {
+        Api {
+            #[cfg(feature = "ssr")]
+            server: leptos::prelude::use_context::<server::ServerApi>(),
+        }
+    }
+
+    fn get<T: DeserializeOwned + 'static>(
+        &self,
+        path: String,
+    ) -> impl Future<Output = ApiResult<T>> + Send + use<T> {
+        #[cfg(feature = "ssr")]
+        let answer = {
+            let server = self.server.clone();
+            async move {
+                match server {
+                    Some(server) => Ok(server.0.get(path).await),
+                    None => Err(Failure::transport(
+                        "the server provided no in-process API (server::ServerApi)",
+                    )),
+                }
+            }
+        };
+        #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+        let answer = send_wrapper::SendWrapper::new(browser_fetch(path));
+        #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+        let answer = {
+            let _ = path;
+            std::future::ready(Err::<(u16, String), _>(Failure::transport(
+                "built without ssr or hydrate",
+            )))
+        };
+        async move {
+            let (status, body) = answer.await?;
+            decode(status, &body)
+        }
+    }
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api::new()
+    }
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+async fn browser_fetch(path: String) -> Result<(u16, String), Failure> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let unreachable = |_| Failure::transport("no answer from the server; check your connection");
+    let window = web_sys::window().ok_or_else(|| Failure::transport("no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&path))
+        .await
+        .map_err(unreachable)?
+        .dyn_into()
+        .map_err(unreachable)?;
+    let text = JsFuture::from(response.text().map_err(unreachable)?)
+        .await
+        .map_err(unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// What the backend implements so pages are rendered with data, in process.
+#[cfg(feature = "ssr")]
+pub mod server {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+
+    use crate::i18n::Lang;
+
+    /// The server side of [`super::Api`].
+    pub trait InProcess: Send + Sync + 'static {
+        /// Answers `GET {path_and_query}` of the JSON API (`/api/v1/...`) as the HTTP API
+        /// would: status and body.
+        fn get(
+            &self,
+            path_and_query: String,
+        ) -> Pin<Box<dyn Future<Output = (u16, String)> + Send>>;
+
+        /// The language the reader's browser prefers (its `Accept-Language`), negotiated as
+        /// the API does.
+        fn preferred_language(&self, accept_language: &str) -> Option<Lang>;
+    }
+
+    /// Provided as Leptos context by the backend for every page it renders.
+    #[derive(Clone)]
+    pub struct ServerApi(pub Arc<dyn InProcess>);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_decoded_and_refusals_keep_the_apis_message() {
+        let ok: ApiResult<StopsResponse> = decode(200, r#"{"lang":"en","stops":[]}"#);
+        assert_eq!(ok.map(|r| r.lang).as_deref(), Ok("en"));
+        let missing: ApiResult<StopsResponse> = decode(
+            404,
+            r#"{"error":"stop_not_found","message":"no stop x:y; search stops first"}"#,
+        );
+        let missing = missing.expect_err("404");
+        assert!(missing.is_not_found());
+        assert_eq!(missing.error, "stop_not_found");
+        let garbled: ApiResult<StopsResponse> = decode(502, "<html>bad gateway</html>");
+        assert_eq!(garbled.expect_err("502").message, "the server answered 502");
+        let broken: ApiResult<StopsResponse> = decode(200, "{");
+        assert_eq!(broken.expect_err("bad json").error, "bad_response");
+    }
+
+    #[test]
+    fn paths_encode_their_parts() {
+        assert_eq!(
+            board_stream_url("binh-duong:ST 1", Lang::Ja),
+            "/api/v1/stops/binh-duong%3AST%201/departures/stream?lang=ja"
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! Times, minutes, headways, ages and distances as riders read them, per language. Plain
+//! functions of plain values (no clock, no signal), tested below.
+//!
+//! Instants arrive as RFC 3339 strings with the agency's offset (`2026-11-23T07:05:00+07:00`):
+//! the local clock time is in the string itself, so no time-zone database is needed; minutes
+//! to go are computed from unix seconds ([`unix_seconds`]) against the server's `now`.
+
+use crate::i18n::{Key, Lang, t};
+
+/// Unix seconds of an RFC 3339 instant (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`); `None` when
+/// malformed.
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    // Skip a fraction of a second.
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    let offset = match b.get(i)? {
+        b'Z' | b'z' if b.len() == i + 1 => 0,
+        sign @ (b'+' | b'-') if b.len() == i + 6 && b[i + 3] == b':' => {
+            let secs = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The local clock time `HH:MM` of an RFC 3339 instant (the agency's own offset is in it).
+pub fn clock(text: &str) -> &str {
+    text.get(11..16).unwrap_or("--:--")
+}
+
+/// `HH:MM:SS`, for "updated at".
+pub fn clock_seconds(text: &str) -> &str {
+    text.get(11..19).unwrap_or("--:--:--")
+}
+
+/// When a bus comes, as a board shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Countdown {
+    /// Less than a minute (or already due).
+    Due,
+    /// Whole minutes to go, 1 to 59.
+    Minutes(i64),
+    /// An hour or more away: show the clock time.
+    Clock,
+}
+
+/// Minutes from `now` to `at` (unix seconds), rounded down as riders expect ("2 min" when
+/// 2 min 50 s remain).
+pub fn countdown(now: i64, at: i64) -> Countdown {
+    let mins = (at - now).div_euclid(60);
+    match mins {
+        ..=0 => Countdown::Due,
+        1..=59 => Countdown::Minutes(mins),
+        _ => Countdown::Clock,
+    }
+}
+
+/// `3 phút`, `3 min`, `3分`.
+pub fn minutes(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::Vi => format!("{n} phút"),
+        Lang::En => format!("{n} min"),
+        Lang::Ja => format!("{n}分"),
+    }
+}
+
+/// What the board's time column says: "Sắp đến" / "3 min" / "14:05".
+pub fn countdown_text(lang: Lang, now: i64, at_text: &str) -> String {
+    match unix_seconds(at_text).map(|at| countdown(now, at)) {
+        Some(Countdown::Due) => t(lang, Key::Due).to_owned(),
+        Some(Countdown::Minutes(n)) => minutes(lang, n),
+        Some(Countdown::Clock) | None => clock(at_text).to_owned(),
+    }
+}
+
+/// A headway line: `8 phút một chuyến`, `every 8 min`, `8分間隔`.
+pub fn headway(lang: Lang, secs: u32) -> String {
+    let n = (secs + 30) / 60;
+    match lang {
+        Lang::Vi => format!("{n} phút một chuyến"),
+        Lang::En => format!("every {n} min"),
+        Lang::Ja => format!("{n}分間隔"),
+    }
+}
+
+/// Delay of a live departure, `None` under a minute: `trễ 3 phút`, `3 min late`, `3分遅れ`.
+pub fn delay(lang: Lang, delay_s: i64) -> Option<String> {
+    let n = delay_s.abs() / 60;
+    if n == 0 {
+        return None;
+    }
+    let late = delay_s > 0;
+    let word = t(lang, if late { Key::Late } else { Key::Early });
+    Some(match lang {
+        Lang::Vi => format!("{word} {n} phút"),
+        Lang::En => format!("{n} min {word}"),
+        Lang::Ja => format!("{n}分{word}"),
+    })
+}
+
+/// An age: `45 giây` / `45 s` / `45秒` under two minutes, else whole minutes.
+pub fn age(lang: Lang, secs: i64) -> String {
+    let secs = secs.max(0);
+    if secs < 120 {
+        match lang {
+            Lang::Vi => format!("{secs} giây"),
+            Lang::En => format!("{secs} s"),
+            Lang::Ja => format!("{secs}秒"),
+        }
+    } else {
+        minutes(lang, secs / 60)
+    }
+}
+
+/// How old the bus positions are: `Vị trí xe: 10 giây trước`, `Bus positions from 10 s ago`,
+/// `車両位置: 10秒前`.
+pub fn positions_age(lang: Lang, secs: i64) -> String {
+    let age = age(lang, secs);
+    match lang {
+        Lang::Vi => format!("Vị trí xe: {age} trước"),
+        Lang::En => format!("Bus positions from {age} ago"),
+        Lang::Ja => format!("車両位置: {age}前"),
+    }
+}
+
+/// A walking distance: `350 m`, `1,2 km` (Vietnamese decimal comma), `1.2 km`.
+pub fn distance(lang: Lang, metres: f64) -> String {
+    if metres < 1000.0 {
+        format!("{} m", (metres / 10.0).round() * 10.0)
+    } else {
+        let km = format!("{:.1}", metres / 1000.0);
+        match lang {
+            Lang::Vi => format!("{} km", km.replace('.', ",")),
+            Lang::En | Lang::Ja => format!("{km} km"),
+        }
+    }
+}
+
+/// Percent-encodes `text` for a URL path segment or query value (RFC 3986 unreserved kept).
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_instants_with_offsets_are_unix_seconds() {
+        // 2026-11-23T00:05:00Z
+        let utc = 1_795_392_300;
+        assert_eq!(unix_seconds("2026-11-23T07:05:00+07:00"), Some(utc));
+        assert_eq!(unix_seconds("2026-11-23T00:05:00Z"), Some(utc));
+        assert_eq!(unix_seconds("2026-11-23T00:05:00.250Z"), Some(utc));
+        assert_eq!(unix_seconds("2026-11-22T20:05:00-04:00"), Some(utc));
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2024-02-29T12:00:00Z"), Some(1_709_208_000));
+        assert_eq!(unix_seconds("2026-11-23 07:05"), None);
+        assert_eq!(unix_seconds("2026-13-23T07:05:00Z"), None);
+        assert_eq!(unix_seconds("2026-11-23T07:05:00+07"), None);
+        assert_eq!(unix_seconds(""), None);
+    }
+
+    #[test]
+    fn the_clock_time_is_the_agencys_local_time() {
+        assert_eq!(clock("2026-11-23T07:05:00+07:00"), "07:05");
+        assert_eq!(clock_seconds("2026-11-23T07:05:09+07:00"), "07:05:09");
+        assert_eq!(clock("bad"), "--:--");
+    }
+
+    #[test]
+    fn minutes_to_go_are_rounded_down_and_due_under_one() {
+        let now = 1_000_000;
+        assert_eq!(countdown(now, now - 30), Countdown::Due);
+        assert_eq!(countdown(now, now + 59), Countdown::Due);
+        assert_eq!(countdown(now, now + 60), Countdown::Minutes(1));
+        assert_eq!(countdown(now, now + 170), Countdown::Minutes(2));
+        assert_eq!(countdown(now, now + 3599), Countdown::Minutes(59));
+        assert_eq!(countdown(now, now + 3600), Countdown::Clock);
+    }
+
+    #[test]
+    fn the_time_column_reads_naturally_in_each_language() {
+        let now = unix_seconds("2026-11-23T07:00:00+07:00").expect("valid");
+        let soon = "2026-11-23T07:00:30+07:00";
+        let in3 = "2026-11-23T07:03:10+07:00";
+        let later = "2026-11-23T08:15:00+07:00";
+        assert_eq!(countdown_text(Lang::Vi, now, soon), "Sắp đến");
+        assert_eq!(countdown_text(Lang::En, now, soon), "Due");
+        assert_eq!(countdown_text(Lang::Ja, now, soon), "まもなく");
+        assert_eq!(countdown_text(Lang::Vi, now, in3), "3 phút");
+        assert_eq!(countdown_text(Lang::En, now, in3), "3 min");
+        assert_eq!(countdown_text(Lang::Ja, now, in3), "3分");
+        assert_eq!(countdown_text(Lang::En, now, later), "08:15");
+    }
+
+    #[test]
+    fn headways_delays_ages_and_distances_per_language() {
+        assert_eq!(headway(Lang::Vi, 480), "8 phút một chuyến");
+        assert_eq!(headway(Lang::En, 480), "every 8 min");
+        assert_eq!(headway(Lang::Ja, 470), "8分間隔");
+        assert_eq!(delay(Lang::En, 200).as_deref(), Some("3 min late"));
+        assert_eq!(delay(Lang::Vi, 200).as_deref(), Some("trễ 3 phút"));
+        assert_eq!(delay(Lang::Ja, -120).as_deref(), Some("2分早着"));
+        assert_eq!(delay(Lang::En, 59), None);
+        assert_eq!(age(Lang::En, 45), "45 s");
+        assert_eq!(age(Lang::Vi, 45), "45 giây");
+        assert_eq!(age(Lang::Ja, 300), "5分");
+        assert_eq!(positions_age(Lang::Vi, 10), "Vị trí xe: 10 giây trước");
+        assert_eq!(positions_age(Lang::En, 10), "Bus positions from 10 s ago");
+        assert_eq!(positions_age(Lang::Ja, 4), "車両位置: 4秒前");
+        assert_eq!(distance(Lang::En, 347.0), "350 m");
+        assert_eq!(distance(Lang::Vi, 1240.0), "1,2 km");
+        assert_eq!(distance(Lang::Ja, 1240.0), "1.2 km");
+    }
+
+    #[test]
+    fn url_components_are_percent_encoded() {
+        assert_eq!(url_encode("bến xe"), "b%E1%BA%BFn%20xe");
+        assert_eq!(url_encode("binh-duong:ST_1"), "binh-duong%3AST_1");
+    }
+}

@@ -1,0 +1,178 @@
+//! Every string of the interface, in Vietnamese (the default), English and Japanese, and how a
+//! page's language is chosen. Names of stops and routes are not here: they come translated from
+//! the API (`?lang=`, from the feed's `translations.txt`).
+//!
+//! A language is picked, first match wins: `?lang=` in the URL, the `lang` cookie (set whenever
+//! `?lang=` is given, so the choice is remembered and the server renders the next page in it),
+//! the browser's `Accept-Language` (negotiated by the server), Vietnamese.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Vi, Lang::En, Lang::Ja];
+
+    /// The BCP 47 tag (also the API's `lang=` value and the cookie's).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// A tag as sent by a user (`en`, `EN`, `en-GB`); `None` for other languages.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The language's own name, for the switch.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::Vi => "Tiếng Việt",
+            Lang::En => "English",
+            Lang::Ja => "日本語",
+        }
+    }
+}
+
+/// Name of the cookie that remembers the language.
+pub const COOKIE: &str = "lang";
+
+/// The `lang` cookie's value in a `Cookie` header (`a=1; lang=en`), when it names a language.
+pub fn from_cookie_header(header: &str) -> Option<Lang> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, value)| Lang::parse(value))
+}
+
+/// The `Set-Cookie` value (or `document.cookie` assignment) remembering `lang` for a year.
+pub fn cookie(lang: Lang) -> String {
+    format!(
+        "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )
+}
+
+/// Picks the language: the URL's `?lang=`, else the cookie, else what the browser prefers.
+pub fn choose(query: Option<&str>, cookie_header: Option<&str>, preferred: Option<Lang>) -> Lang {
+    query
+        .and_then(Lang::parse)
+        .or_else(|| cookie_header.and_then(from_cookie_header))
+        .or(preferred)
+        .unwrap_or_default()
+}
+
+macro_rules! keys {
+    ($($key:ident => [$vi:expr, $en:expr, $ja:expr],)*) => {
+        /// One string of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key { $($key,)* }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
+        }
+
+        /// `key` in `lang`.
+        pub fn t(lang: Lang, key: Key) -> &'static str {
+            let [vi, en, ja] = match key { $(Key::$key => [$vi, $en, $ja],)* };
+            match lang {
+                Lang::Vi => vi,
+                Lang::En => en,
+                Lang::Ja => ja,
+            }
+        }
+    };
+}
+
+// The table: one line per string, the three languages side by side.
+keys! {
+    AppName => ["Xe buýt Bình Dương", "Binh Duong buses", "ビンズン バス"],
+    SkipToContent => ["Đến nội dung chính", "Skip to content", "本文へ移動"],
+    Language => ["Ngôn ngữ", "Language", "言語"],
+    Home => ["Trang chủ", "Home", "ホーム"],
+    SearchLabel => ["Tìm trạm dừng", "Find a stop", "停留所を検索"],
+    SearchPlaceholder => ["Tên hoặc mã trạm, ví dụ: bến xe", "Stop name or code, e.g. ben xe", "停留所名またはコード(例: ben xe)"],
+    SearchButton => ["Tìm", "Search", "検索"],
+    SearchResults => ["Kết quả tìm kiếm", "Search results", "検索結果"],
+    NoStopsFound => ["Không tìm thấy trạm nào.", "No stops found.", "停留所が見つかりません。"],
+    NearMe => ["Trạm gần tôi", "Stops near me", "近くの停留所"],
+    Locating => ["Đang xác định vị trí…", "Finding your location…", "現在地を取得中…"],
+    LocationDenied => ["Bạn đã từ chối chia sẻ vị trí. Hãy cho phép trong cài đặt trình duyệt, hoặc tìm theo tên trạm.", "Location access was refused. Allow it in your browser settings, or search by stop name.", "位置情報の利用が拒否されました。ブラウザーの設定で許可するか、停留所名で検索してください。"],
+    LocationUnavailable => ["Không xác định được vị trí. Hãy thử lại, hoặc tìm theo tên trạm.", "Your location is not available. Try again, or search by stop name.", "現在地を取得できません。もう一度試すか、停留所名で検索してください。"],
+    NoStopsNearby => ["Không có trạm nào trong vòng 1 km.", "No stops within 1 km.", "1 km 以内に停留所はありません。"],
+    Favourites => ["Trạm yêu thích", "Favourite stops", "お気に入りの停留所"],
+    NoFavourites => ["Chưa có trạm yêu thích. Nhấn ☆ trên trang trạm để thêm.", "No favourites yet. Press ☆ on a stop's page to add one.", "お気に入りはまだありません。停留所のページで ☆ を押して追加します。"],
+    AddFavourite => ["Thêm vào yêu thích", "Add to favourites", "お気に入りに追加"],
+    RemoveFavourite => ["Bỏ khỏi yêu thích", "Remove from favourites", "お気に入りから削除"],
+    Departures => ["Chuyến sắp đến", "Next departures", "次の発車"],
+    NoDepartures => ["Không có chuyến nào trong 60 phút tới.", "No departures in the next 60 minutes.", "今後 60 分間の発車はありません。"],
+    Route => ["Tuyến", "Route", "系統"],
+    Destination => ["Hướng đi", "Destination", "行き先"],
+    Departs => ["Khởi hành", "Departs", "発車"],
+    Status => ["Trạng thái", "Status", "状態"],
+    Live => ["Trực tiếp", "Live", "リアルタイム"],
+    Scheduled => ["Theo lịch", "Timetable", "時刻表"],
+    Cancelled => ["Đã hủy", "Cancelled", "運休"],
+    Skipped => ["Không dừng tại đây", "Not stopping here", "通過"],
+    Due => ["Sắp đến", "Due", "まもなく"],
+    Late => ["trễ", "late", "遅れ"],
+    Early => ["sớm", "early", "早着"],
+    Alerts => ["Thông báo", "Alerts", "運行情報"],
+    DegradedBanner => ["Mất dữ liệu trực tiếp: đang hiển thị giờ theo lịch.", "Live data is unavailable: showing the timetable.", "リアルタイム情報が途絶えています: 時刻表を表示しています。"],
+    UnavailableBanner => ["Trạm này chưa có dữ liệu trực tiếp: giờ theo lịch.", "No live data for this stop: timetable times.", "この停留所にはリアルタイム情報がありません: 時刻表の時刻です。"],
+    StaleBanner => ["Dữ liệu trực tiếp đã cũ", "Live data is old", "リアルタイム情報が古くなっています"],
+    ConnectionLost => ["Mất kết nối, đang kết nối lại… Giờ có thể chưa cập nhật.", "Connection lost, reconnecting… Times may be out of date.", "接続が切れました。再接続中… 時刻が古い可能性があります。"],
+    UpdatedAt => ["Cập nhật lúc", "Updated at", "更新時刻"],
+    StopCode => ["Mã trạm", "Stop code", "停留所コード"],
+    NotFoundTitle => ["Không tìm thấy", "Not found", "見つかりません"],
+    NotFoundText => ["Không có trang hoặc trạm dừng này. Hãy tìm trạm từ trang chủ.", "There is no such page or stop. Find your stop from the home page.", "そのページまたは停留所はありません。ホームから停留所を探してください。"],
+    LoadError => ["Không tải được dữ liệu. Hãy thử lại.", "Could not load the data. Please try again.", "データを読み込めませんでした。もう一度お試しください。"],
+    Loading => ["Đang tải…", "Loading…", "読み込み中…"],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_a_text_in_every_language() {
+        for key in Key::ALL {
+            for lang in Lang::ALL {
+                let text = t(lang, *key);
+                assert!(!text.trim().is_empty(), "{key:?} is empty in {lang:?}");
+            }
+            // A translation left as the English text is a forgotten one (names excepted).
+            assert_ne!(t(Lang::Ja, *key), t(Lang::En, *key), "{key:?}: ja = en");
+            assert_ne!(t(Lang::Vi, *key), t(Lang::En, *key), "{key:?}: vi = en");
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_the_url_then_the_cookie_then_the_browser() {
+        assert_eq!(
+            choose(Some("en"), Some("lang=ja"), Some(Lang::Vi)),
+            Lang::En
+        );
+        assert_eq!(choose(Some("xx"), Some("a=1; lang=ja"), None), Lang::Ja);
+        assert_eq!(choose(None, Some("lang=fr; x=y"), Some(Lang::En)), Lang::En);
+        assert_eq!(choose(None, Some("xlang=ja"), None), Lang::Vi);
+        assert_eq!(choose(None, None, None), Lang::Vi);
+        assert_eq!(Lang::parse("JA-jp"), Some(Lang::Ja));
+        assert_eq!(from_cookie_header("lang=EN"), Some(Lang::En));
+        assert_eq!(
+            cookie(Lang::Ja),
+            "lang=ja; Path=/; Max-Age=31536000; SameSite=Lax"
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! `/stops/{stop_id}`: the stop's live departure board. Rendered on the server with the board
+//! of the moment (usable before, and without, the bundle); once hydrated, it follows the
+//! board's Server-Sent Events (`/api/v1/stops/{id}/departures/stream`) and counts minutes down
+//! by itself. An unknown stop is the not-found page with status 404.
+
+use api_types::{Departure, DepartureStatus, DeparturesResponse, RealtimeStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::NotFound;
+use crate::api::{self, Api};
+use crate::favourites;
+use crate::format::{self, unix_seconds};
+use crate::i18n::{Key, Lang, t};
+use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, WarningIcon};
+use crate::{use_hydrated, use_lang};
+
+/// Live data older than this is called stale (industry practice: 90 s).
+const STALE_AFTER_S: i64 = 90;
+
+/// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
+#[derive(Clone)]
+struct HttpStatus {
+    #[cfg(feature = "ssr")]
+    response: Option<leptos_axum::ResponseOptions>,
+}
+
+impl HttpStatus {
+    fn new() -> Self {
+        HttpStatus {
+            #[cfg(feature = "ssr")]
+            response: use_context::<leptos_axum::ResponseOptions>(),
+        }
+    }
+
+    fn set(&self, code: u16) {
+        #[cfg(feature = "ssr")]
+        if let (Some(r), Ok(s)) = (&self.response, http::StatusCode::from_u16(code)) {
+            r.set_status(s);
+        }
+        #[cfg(not(feature = "ssr"))]
+        let _ = code;
+    }
+}
+
+#[component]
+pub fn StopPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let stop_id = Memo::new(move |_| params.read().get("stop_id").unwrap_or_default());
+    let client = Api::new();
+    let status = HttpStatus::new();
+    // Keyed by the stop only: a language switch is followed by the board itself (its event
+    // stream reopens in the new language), so the board is not torn down while its views
+    // still react to the switch.
+    let board = Resource::new_blocking(
+        move || stop_id.get(),
+        move |id| api::board(&client, &id, lang.get_untracked()),
+    );
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
+            {move || {
+                let status = status.clone();
+                Suspend::new(async move {
+                    match board.await {
+                        Ok(initial) => view! { <Board initial/> }.into_any(),
+                        Err(e) if e.is_not_found() => {
+                            status.set(404);
+                            view! { <NotFound/> }.into_any()
+                        }
+                        Err(e) => {
+                            status.set(if e.status >= 400 { e.status } else { 502 });
+                            view! {
+                                <p class="notice" role="alert">
+                                    {t(lang.get_untracked(), Key::LoadError)}" "{e.message}
+                                </p>
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The board of one stop: starts from the server's and follows its event stream.
+#[component]
+fn Board(initial: DeparturesResponse) -> impl IntoView {
+    let lang = use_lang();
+    let stop_id = initial.stop.id.clone();
+    let stop_code = initial.stop.code.clone();
+    // The server's now, in unix seconds: minutes are counted against it, never against a
+    // phone clock that may be wrong.
+    let now = RwSignal::new(unix_seconds(&initial.now).unwrap_or_default());
+    let board = RwSignal::new(initial);
+    // Board events received since the page loaded (also read by the end-to-end tests).
+    let updates = RwSignal::new(0u32);
+    let connected = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    follow(stop_id.clone(), lang, board, now, updates, connected);
+
+    let name = move || board.with(|b| b.stop.name.clone());
+    view! {
+        <Title text=move || format!("{} · {}", name(), t(lang.get(), Key::AppName))/>
+        <div class="stop-head">
+            <h1>{name}</h1>
+            <FavouriteStar id=stop_id name=Signal::derive(name)/>
+        </div>
+        {stop_code.map(|code| view! {
+            <p class="muted">{move || t(lang.get(), Key::StopCode)}": "{code.clone()}</p>
+        })}
+        {move || banner(lang.get(), &board.read(), now.get(), connected.get())}
+        {move || alerts(lang.get(), &board.read())}
+        <section class="board" aria-labelledby="board-h" data-updates=move || updates.get()>
+            <h2 id="board-h">{move || t(lang.get(), Key::Departures)}</h2>
+            <p class="meta" aria-live="polite" aria-atomic="true">{move || summary(lang.get(), &board.read())}</p>
+            {move || {
+                let lang = lang.get();
+                let b = board.read();
+                if b.departures.is_empty() {
+                    view! { <p>{t(lang, Key::NoDepartures)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="departures">
+                            {b.departures.iter().map(|d| row(lang, d.clone(), now)).collect_view()}
+                        </ol>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Opens the board's event stream (again when the language changes: its first event is the
+/// board in that language) and ticks the clock, for as long as the board is shown.
+#[cfg(feature = "hydrate")]
+fn follow(
+    stop_id: String,
+    lang: RwSignal<Lang>,
+    board: RwSignal<DeparturesResponse>,
+    now: RwSignal<i64>,
+    updates: RwSignal<u32>,
+    connected: RwSignal<bool>,
+) {
+    use crate::browser::{EventStream, now_seconds};
+    Effect::new(move |_| {
+        let lang = lang.get();
+        // The server's clock minus ours, from the last board.
+        let skew = std::rc::Rc::new(std::cell::Cell::new(
+            unix_seconds(&board.get_untracked().now).unwrap_or_default() as f64 - now_seconds(),
+        ));
+        let on_board = {
+            let skew = skew.clone();
+            move |data: String| {
+                let Ok(next) = serde_json::from_str::<DeparturesResponse>(&data) else {
+                    return;
+                };
+                // `try_`: an event may arrive while the board is being taken down.
+                if let Some(server_now) = unix_seconds(&next.now) {
+                    skew.set(server_now as f64 - now_seconds());
+                    now.try_set(server_now);
+                }
+                board.try_set(next);
+                updates.try_update(|n| *n += 1);
+            }
+        };
+        let url = api::board_stream_url(&stop_id, lang);
+        let stream = EventStream::open(&url, "board", on_board, move |ok| {
+            connected.try_set(ok);
+        });
+        let tick = set_interval_with_handle(
+            move || {
+                now.try_set((now_seconds() + skew.get()) as i64);
+            },
+            std::time::Duration::from_secs(10),
+        )
+        .ok();
+        let held = send_wrapper::SendWrapper::new(stream);
+        on_cleanup(move || {
+            drop(held);
+            if let Some(tick) = tick {
+                tick.clear();
+            }
+        });
+    });
+}
+
+/// What riders should expect: the prediction when there is one, else the timetable.
+fn expected(d: &Departure) -> &str {
+    d.predicted_departure
+        .as_deref()
+        .unwrap_or(&d.scheduled_departure)
+}
+
+fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
+    let status = match d.status {
+        DepartureStatus::Live => "live",
+        DepartureStatus::Scheduled => "scheduled",
+        DepartureStatus::Cancelled => "cancelled",
+        DepartureStatus::Skipped => "skipped",
+    };
+    let gone = matches!(
+        d.status,
+        DepartureStatus::Cancelled | DepartureStatus::Skipped
+    );
+    let at = expected(&d).to_owned();
+    let clock = format::clock(&at).to_owned();
+    let when = if gone {
+        // Not coming: the scheduled time, struck through, and no countdown.
+        view! { <s class="when">{clock.clone()}</s> }.into_any()
+    } else {
+        let at = at.clone();
+        view! {
+            <span class="when">
+                <strong>{move || format::countdown_text(lang, now.get(), &at)}</strong>
+                <span class="muted">" "{clock.clone()}</span>
+            </span>
+        }
+        .into_any()
+    };
+    let (icon, label) = match d.status {
+        DepartureStatus::Live => (view! { <LiveIcon/> }.into_any(), Key::Live),
+        DepartureStatus::Scheduled => (view! { <ClockIcon/> }.into_any(), Key::Scheduled),
+        DepartureStatus::Cancelled => (view! { <CancelIcon/> }.into_any(), Key::Cancelled),
+        DepartureStatus::Skipped => (view! { <CancelIcon/> }.into_any(), Key::Skipped),
+    };
+    let headsign = d
+        .headsign
+        .clone()
+        .unwrap_or_else(|| d.route.long_name.clone());
+    let headway = d
+        .headway
+        .filter(|h| !h.exact_times)
+        .map(|h| format::headway(lang, h.headway_secs));
+    let delay = (d.status == DepartureStatus::Live)
+        .then(|| d.delay_s.and_then(|s| format::delay(lang, s)))
+        .flatten();
+    view! {
+        <li class=format!("departure {status}") data-status=status>
+            <RouteBadge short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
+            <span class="headsign">{headsign}</span>
+            {when}
+            <span class="status">{icon}" "{t(lang, label)}{delay.map(|d| format!(" · {d}"))}</span>
+            {headway.map(|h| view! { <span class="headway">{h}</span> })}
+        </li>
+    }
+}
+
+/// Degraded, timetable-only, stale or disconnected: said in words above the board.
+fn banner(lang: Lang, b: &DeparturesResponse, now: i64, connected: bool) -> impl IntoView + use<> {
+    let mut lines: Vec<String> = Vec::new();
+    if !connected {
+        lines.push(t(lang, Key::ConnectionLost).to_owned());
+    }
+    match b.realtime {
+        RealtimeStatus::Degraded => lines.push(t(lang, Key::DegradedBanner).to_owned()),
+        RealtimeStatus::Unavailable => lines.push(t(lang, Key::UnavailableBanner).to_owned()),
+        RealtimeStatus::Live => {
+            if let Some(age) = freshest_age(b, now)
+                && age > STALE_AFTER_S
+            {
+                lines.push(format!(
+                    "{}: {}",
+                    t(lang, Key::StaleBanner),
+                    format::age(lang, age)
+                ));
+            }
+        }
+    }
+    (!lines.is_empty()).then(|| {
+        view! {
+            <div class="banner" role="status">
+                <WarningIcon/>
+                <div>{lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}</div>
+            </div>
+        }
+    })
+}
+
+/// Age of the freshest live data on the board, as of `now`.
+fn freshest_age(b: &DeparturesResponse, now: i64) -> Option<i64> {
+    let board_now = unix_seconds(&b.now)?;
+    b.departures
+        .iter()
+        .filter(|d| d.status == DepartureStatus::Live)
+        .filter_map(|d| d.data_age_s)
+        .min()
+        .map(|age| age + (now - board_now).max(0))
+}
+
+/// The live region's text: when the board was made and what comes first.
+fn summary(lang: Lang, b: &DeparturesResponse) -> String {
+    let mut text = format!(
+        "{} {}",
+        t(lang, Key::UpdatedAt),
+        format::clock_seconds(&b.now)
+    );
+    if let Some(age) = freshest_age(b, unix_seconds(&b.now).unwrap_or_default()) {
+        text.push_str(" · ");
+        text.push_str(&format::positions_age(lang, age));
+    }
+    text
+}
+
+fn alerts(lang: Lang, b: &DeparturesResponse) -> impl IntoView + use<> {
+    (!b.alerts.is_empty()).then(|| {
+        let items = b
+            .alerts
+            .iter()
+            .map(|a| {
+                let class = format!("alert sev-{}", a.severity);
+                let (header, description) = (a.header.clone(), a.description.clone());
+                view! {
+                    <li class=class>
+                        <WarningIcon/>
+                        <div>
+                            <strong>{header}</strong>
+                            {description.map(|d| view! { <p>{d}</p> })}
+                        </div>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="alerts" aria-labelledby="alerts-h">
+                <h2 id="alerts-h">{t(lang, Key::Alerts)}</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
+}
+
+/// The star that keeps this stop in the browser's favourites (shown once hydrated).
+#[component]
+fn FavouriteStar(id: String, name: Signal<String>) -> impl IntoView {
+    let lang = use_lang();
+    let hydrated = use_hydrated();
+    let starred = RwSignal::new(false);
+    let check_id = id.clone();
+    Effect::new(move |_| starred.set(favourites::contains(&favourites::load(), &check_id)));
+    let toggle = move |_| {
+        let list = favourites::toggle(favourites::load(), &id, &name.get_untracked());
+        favourites::save(&list);
+        starred.set(favourites::contains(&list, &id));
+    };
+    view! {
+        <Show when=move || hydrated.get()>
+            <button
+                type="button"
+                class="star"
+                aria-pressed=move || if starred.get() { "true" } else { "false" }
+                on:click=toggle.clone()
+            >
+                <span aria-hidden="true">{move || if starred.get() { "★ " } else { "☆ " }}</span>
+                {move || t(lang.get(), if starred.get() { Key::RemoveFavourite } else { Key::AddFavourite })}
+            </button>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn departure(status: DepartureStatus, age: Option<i64>) -> Departure {
+        Departure {
+            trip_id: "bd:T1".to_owned(),
+            service_date: "2026-11-23".to_owned(),
+            route: api_types::RouteRef {
+                id: "bd:51".to_owned(),
+                short_name: "51".to_owned(),
+                long_name: "Becamex Tower – Hikari".to_owned(),
+                color: "0A7D3B".to_owned(),
+                text_color: "FFFFFF".to_owned(),
+            },
+            headsign: None,
+            stop_id: "bd:S".to_owned(),
+            stop_sequence: 3,
+            scheduled_departure: "2026-11-23T07:05:00+07:00".to_owned(),
+            scheduled_arrival: "2026-11-23T07:05:00+07:00".to_owned(),
+            predicted_departure: age.map(|_| "2026-11-23T07:07:00+07:00".to_owned()),
+            predicted_arrival: None,
+            status,
+            basis: api_types::Basis::Realtime,
+            vehicle_id: None,
+            data_age_s: age,
+            delay_s: None,
+            uncertainty_s: None,
+            headway: None,
+            wheelchair_accessible: None,
+        }
+    }
+
+    fn board(departures: Vec<Departure>) -> DeparturesResponse {
+        DeparturesResponse {
+            stop: api_types::StopRef {
+                id: "bd:S".to_owned(),
+                code: None,
+                name: "Hikari".to_owned(),
+                lat: None,
+                lon: None,
+                parent_station: None,
+                wheelchair_boarding: None,
+            },
+            now: "2026-11-23T07:00:00+07:00".to_owned(),
+            from: "2026-11-23T07:00:00+07:00".to_owned(),
+            to: "2026-11-23T08:00:00+07:00".to_owned(),
+            time_zone: "Asia/Ho_Chi_Minh".to_owned(),
+            lang: "vi".to_owned(),
+            realtime: RealtimeStatus::Live,
+            departures,
+            alerts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_data_age_is_the_freshest_live_departures_and_grows_with_time() {
+        let b = board(vec![
+            departure(DepartureStatus::Live, Some(40)),
+            departure(DepartureStatus::Live, Some(12)),
+            departure(DepartureStatus::Scheduled, None),
+        ]);
+        let board_now = unix_seconds(&b.now).expect("valid");
+        assert_eq!(freshest_age(&b, board_now), Some(12));
+        assert_eq!(freshest_age(&b, board_now + 100), Some(112));
+        assert_eq!(
+            freshest_age(
+                &board(vec![departure(DepartureStatus::Scheduled, None)]),
+                board_now
+            ),
+            None
+        );
+        assert_eq!(
+            summary(Lang::En, &b),
+            "Updated at 07:00:00 · Bus positions from 12 s ago"
+        );
+        assert_eq!(expected(&b.departures[0]), "2026-11-23T07:07:00+07:00");
+        assert_eq!(expected(&b.departures[2]), "2026-11-23T07:05:00+07:00");
+    }
+
+    /// Renders rows to HTML, as the server does (needs `ssr`: `cargo test --workspace` or
+    /// `-p frontend --features ssr`).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn cancelled_trips_are_struck_and_said_live_and_timetable_by_icon_and_word() {
+        let owner = Owner::new();
+        owner.set();
+        let now = RwSignal::new(unix_seconds("2026-11-23T07:00:00+07:00").expect("valid"));
+        let html = |d: Departure| row(Lang::Vi, d, now).to_html();
+        let cancelled = html(departure(DepartureStatus::Cancelled, None));
+        assert!(
+            cancelled.contains(r#"<s class="when">07:05</s>"#),
+            "{cancelled}"
+        );
+        assert!(cancelled.contains("Đã hủy"), "{cancelled}");
+        assert!(
+            !cancelled.contains("phút"),
+            "no countdown for a bus that will not come"
+        );
+        let live = html(departure(DepartureStatus::Live, Some(10)));
+        assert!(
+            live.contains("7 phút") && live.contains("Trực tiếp"),
+            "{live}"
+        );
+        assert!(live.contains("<svg"), "an icon, not colour alone: {live}");
+        let mut frequent = departure(DepartureStatus::Scheduled, None);
+        frequent.headway = Some(api_types::Headway {
+            headway_secs: 480,
+            exact_times: false,
+        });
+        let frequent = html(frequent);
+        assert!(
+            frequent.contains("Theo lịch") && frequent.contains("8 phút một chuyến"),
+            "{frequent}"
+        );
+    }
+
+    /// The banner says in words when the times are not live, or live but old.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn degraded_timetable_only_stale_and_disconnected_boards_say_so() {
+        let owner = Owner::new();
+        owner.set();
+        let live = board(vec![departure(DepartureStatus::Live, Some(30))]);
+        let now = unix_seconds(&live.now).expect("valid");
+        let html = |b: &DeparturesResponse, now: i64, connected: bool| {
+            banner(Lang::En, b, now, connected).to_html()
+        };
+        assert!(
+            !html(&live, now, true).contains("banner"),
+            "fresh live data: no banner"
+        );
+        let stale = html(&live, now + 120, true);
+        assert!(stale.contains("Live data is old: 2 min"), "{stale}");
+        let degraded = DeparturesResponse {
+            realtime: RealtimeStatus::Degraded,
+            ..live.clone()
+        };
+        assert!(html(&degraded, now, true).contains("showing the timetable"));
+        let unavailable = DeparturesResponse {
+            realtime: RealtimeStatus::Unavailable,
+            ..live.clone()
+        };
+        assert!(html(&unavailable, now, true).contains("No live data for this stop"));
+        assert!(html(&live, now, false).contains("Connection lost"));
+    }
+}
