@@ -248,6 +248,21 @@ async fn etags_answer_304_without_a_body() {
         let other = app.get(path, &[("if-none-match", "\"other\"")]).await;
         assert_eq!(other.status(), StatusCode::OK, "{path}");
     }
+    // The first request for a board (another URI, the same board) already sent with its
+    // current tag: 304 with the caching headers, and again once that board is kept.
+    let json = app.get("/api/v1/signage/binh-duong:BD2081.json", &[]).await;
+    let etag = json.headers()["etag"].to_str().expect("ascii").to_owned();
+    for _ in 0..2 {
+        let fresh = app
+            .get(
+                "/api/v1/signage/binh-duong:BD2081.json?limit=8",
+                &[("if-none-match", &etag)],
+            )
+            .await;
+        assert_eq!(fresh.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(fresh.headers()["cache-control"], "public, max-age=15");
+        assert!(fresh.bytes().await.expect("body").is_empty());
+    }
     // A different board, a different tag.
     let a = app.get("/api/v1/signage/binh-duong:BD2081.json", &[]).await;
     let b = app

@@ -4,7 +4,9 @@
 //! published realtime snapshot and the current second. Within one second, with the same
 //! snapshot, every display polling the same stop gets the same bytes: the first request renders
 //! them, the others are served from here. Nothing is ever stale by more than a second or by a
-//! snapshot. Only successful GET responses of the board routes are kept.
+//! snapshot. Only successful GET responses of the board routes are kept. Conditional requests
+//! (`If-None-Match`) are answered here from the kept board: 304 when its tag matches, so a
+//! display polling with the current tag costs a lookup, not a render.
 
 use std::sync::Arc;
 
@@ -96,7 +98,10 @@ pub async fn boards(State(cache): State<BoardCache>, req: Request, next: Next) -
         snapshot: Arc::as_ptr(&snapshot) as usize,
         second: cache.state.clock.now().as_second(),
     };
-    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let mut req = req;
+    // The handler renders the whole board (which is what is kept); the tag is compared below,
+    // so that displays sending the current tag are answered from the cache too.
+    let if_none_match = req.headers_mut().remove(header::IF_NONE_MATCH);
     let entry = match cache.entries.get(&key) {
         Some(entry) => entry,
         None => {
@@ -123,7 +128,11 @@ pub async fn boards(State(cache): State<BoardCache>, req: Request, next: Next) -
         && sent == tag
     {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        response.headers_mut().insert(header::ETAG, tag.clone());
+        for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = entry.headers.get(&name) {
+                response.headers_mut().insert(name, value.clone());
+            }
+        }
         return response;
     }
     let mut response = Response::new(Body::from(entry.body));
