@@ -21,7 +21,6 @@ use super::{
 };
 use crate::api::alerts::stops_around;
 use crate::api::departures::{self, BoardQuery, Line};
-use crate::api::network::stops_near;
 use crate::predict::FeedSnapshot;
 use crate::realtime::TripInstance;
 use crate::realtime::alerts::Concern;
@@ -277,10 +276,7 @@ pub async fn arrivals_and_departures_for_location(
     let after = minutes("minutesAfter", p.minutes_after, 35)?;
     let ctx = Ctx::new(&state, p.lang(), &headers);
     let at = parse_time(p.time.as_deref(), ctx.now)?;
-    let mut near: Vec<_> = stops_near(&ctx.catalog, area.center, area.radius)
-        .into_iter()
-        .filter(|(_, s, idx)| s.stop(*idx).position.is_some_and(|pos| area.contains(pos)))
-        .collect();
+    let mut near = area.stops(&ctx.catalog);
     let limit_exceeded = near.len() > limit;
     near.truncate(limit);
     let mut refs = Refs::new(&ctx.catalog, &ctx.lang);

@@ -41,7 +41,7 @@ use crate::catalog::Catalog;
 use crate::schedule::Schedule;
 use crate::server::AppState;
 
-pub use refs::References;
+pub use refs::{References, Refs};
 pub use situations::{situation_ids, trip_situation_ids};
 
 /// The key accepted when none is configured: OneBusAway's convention for development servers.
@@ -221,6 +221,21 @@ pub fn ok<T>(now: i64, data: T) -> Answer<T> {
 
 pub fn entry<T>(now: i64, entry: T, references: References) -> Answer<EntryData<T>> {
     ok(now, EntryData { entry, references })
+}
+
+/// A list answer of the first `limit` of `found` (kept in order), each rendered by `entry`
+/// (which records what it refers to); `limitExceeded` when some were left out.
+pub fn capped_list<F, T>(
+    ctx: &Ctx,
+    mut found: Vec<F>,
+    limit: usize,
+    mut entry: impl FnMut(&mut Refs<'_>, F) -> T,
+) -> Answer<ListData<T>> {
+    let exceeded = found.len() > limit;
+    found.truncate(limit);
+    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
+    let out = found.into_iter().map(|f| entry(&mut refs, f)).collect();
+    list(ctx.now, out, exceeded, refs.finish())
 }
 
 pub fn list<T>(

@@ -6,15 +6,14 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::refs::{Agency, Refs, Route, render_agency, route_id};
-use super::stops::{AreaParams, max_count};
+use super::stops::{AreaParams, SearchParams, max_count};
 use super::{
-    Answer, Ctx, EntryData, LangParam, ListData, ObaError, Query, entry, json_id, list, parse_id,
-    resolve_agency,
+    Answer, Ctx, EntryData, LangParam, ListData, ObaError, Query, capped_list, entry, json_id,
+    list, parse_id, resolve_agency,
 };
-use crate::api::network::stops_near;
 use crate::schedule::{RouteIdx, Schedule};
 use crate::search::{fold, route_order};
 use crate::server::AppState;
@@ -168,10 +167,7 @@ pub async fn routes_for_location(
     let limit = p.max_count()?;
     let ctx = Ctx::new(&state, p.lang(), &headers);
     let mut found: Vec<(&Arc<Schedule>, RouteIdx)> = Vec::new();
-    for (_, s, stop) in stops_near(&ctx.catalog, area.center, area.radius) {
-        if !s.stop(stop).position.is_some_and(|pos| area.contains(pos)) {
-            continue;
-        }
+    for (_, s, stop) in area.stops(&ctx.catalog) {
         for &r in ctx.catalog.stop_index(s).routes(stop) {
             if !found.iter().any(|(f, g)| f.feed_id == s.feed_id && *g == r) {
                 found.push((s, r));
@@ -181,22 +177,7 @@ pub async fn routes_for_location(
     if let Some(q) = p.query_text().filter(|_| query.is_some()).map(fold) {
         found.retain(|(s, r)| route_matches(s, *r, &q, &ctx.lang).is_some());
     }
-    let exceeded = found.len() > limit;
-    found.truncate(limit);
-    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
-    let out = found
-        .into_iter()
-        .map(|(s, r)| refs.route_entry(s, r))
-        .collect();
-    list(ctx.now, out, exceeded, refs.finish())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchParams {
-    input: Option<String>,
-    max_count: Option<usize>,
-    lang: Option<String>,
+    capped_list(&ctx, found, limit, |refs, (s, r)| refs.route_entry(s, r))
 }
 
 pub async fn search_route(
@@ -223,12 +204,5 @@ pub async fn search_route(
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
-    let exceeded = found.len() > limit;
-    found.truncate(limit);
-    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
-    let out = found
-        .into_iter()
-        .map(|(_, s, r)| refs.route_entry(s, r))
-        .collect();
-    list(ctx.now, out, exceeded, refs.finish())
+    capped_list(&ctx, found, limit, |refs, (_, s, r)| refs.route_entry(s, r))
 }

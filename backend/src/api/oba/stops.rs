@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::refs::{Refs, Stop, stop_id};
 use super::shape::EncodedPolyline;
 use super::{
-    Answer, Ctx, EntryData, LangParam, ListData, ObaError, Query, entry, json_id, list,
-    resolve_agency,
+    Answer, Ctx, EntryData, LangParam, ListData, ObaError, Query, capped_list, entry, json_id,
+    list, resolve_agency,
 };
 use crate::api::network::{direction_patterns, search_ranked, stops_near};
+use crate::catalog::Catalog;
 use crate::schedule::{Field, LatLon, LocationType, Schedule, StopIdx, geo};
 use crate::search;
 use crate::server::AppState;
@@ -85,6 +86,14 @@ pub struct Area {
 }
 
 impl Area {
+    /// The stops in the area, nearest the centre first, with their distance in metres.
+    pub fn stops<'c>(&self, catalog: &'c Catalog) -> Vec<(f64, &'c Arc<Schedule>, StopIdx)> {
+        stops_near(catalog, self.center, self.radius)
+            .into_iter()
+            .filter(|(_, s, idx)| s.stop(*idx).position.is_some_and(|pos| self.contains(pos)))
+            .collect()
+    }
+
     pub fn contains(&self, p: LatLon) -> bool {
         match self.spans {
             Some((lat_span, lon_span)) => {
@@ -200,12 +209,11 @@ pub async fn stops_for_location(
     let query = p.query()?;
     let limit = p.max_count()?;
     let ctx = Ctx::new(&state, p.lang(), &headers);
-    let mut found: Vec<(&Arc<Schedule>, StopIdx)> =
-        stops_near(&ctx.catalog, area.center, area.radius)
-            .into_iter()
-            .filter(|(_, s, idx)| s.stop(*idx).position.is_some_and(|pos| area.contains(pos)))
-            .map(|(_, s, idx)| (s, idx))
-            .collect();
+    let mut found: Vec<(&Arc<Schedule>, StopIdx)> = area
+        .stops(&ctx.catalog)
+        .into_iter()
+        .map(|(_, s, idx)| (s, idx))
+        .collect();
     if let Some(q) = &query {
         let matching = search_ranked(&ctx.catalog, q, &ctx.lang);
         found.retain(|(s, idx)| {
@@ -214,22 +222,16 @@ pub async fn stops_for_location(
                 .any(|(_, m, i)| m.feed_id == s.feed_id && i == idx)
         });
     }
-    let exceeded = found.len() > limit;
-    found.truncate(limit);
-    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
-    let stops = found
-        .into_iter()
-        .map(|(s, idx)| refs.stop_entry(s, idx))
-        .collect();
-    list(ctx.now, stops, exceeded, refs.finish())
+    capped_list(&ctx, found, limit, |refs, (s, idx)| refs.stop_entry(s, idx))
 }
 
+/// `search/stop` and `search/route`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchParams {
-    input: Option<String>,
-    max_count: Option<usize>,
-    lang: Option<String>,
+    pub input: Option<String>,
+    pub max_count: Option<usize>,
+    pub lang: Option<String>,
 }
 
 pub async fn search_stop(
@@ -244,15 +246,10 @@ pub async fn search_stop(
     let query = search_query("input", input)?;
     let limit = max_count(p.max_count, 20)?;
     let ctx = Ctx::new(&state, p.lang.as_deref(), &headers);
-    let mut found = search_ranked(&ctx.catalog, &query, &ctx.lang);
-    let exceeded = found.len() > limit;
-    found.truncate(limit);
-    let mut refs = Refs::new(&ctx.catalog, &ctx.lang);
-    let stops = found
-        .into_iter()
-        .map(|(_, s, idx)| refs.stop_entry(s, idx))
-        .collect();
-    list(ctx.now, stops, exceeded, refs.finish())
+    let found = search_ranked(&ctx.catalog, &query, &ctx.lang);
+    capped_list(&ctx, found, limit, |refs, (_, s, idx)| {
+        refs.stop_entry(s, idx)
+    })
 }
 
 #[derive(Debug, Serialize)]
