@@ -116,28 +116,32 @@ pub async fn alerts(
     }))
 }
 
-/// The alerts of a board: those naming its stops (or their station), the routes or the trips
-/// of `calls`' departures, active at `now` or starting before `until`.
+/// The alerts of a board: those naming its stops (or their station and platforms), the routes
+/// or the trips of its departures, active at `now` or starting before `until`.
 pub fn for_board(
     s: &Schedule,
     rt: Option<&FeedSnapshot>,
     stops: &[StopIdx],
-    trips: &[TripIdx],
+    trips: impl IntoIterator<Item = TripIdx>,
     now: i64,
     until: i64,
     lang: &str,
 ) -> Vec<Alert> {
+    // Most boards have no alert: nothing is gathered for them.
     let Some(fs) = rt.filter(|fs| !fs.alerts.is_empty()) else {
         return Vec::new();
     };
     let stops = stops_around(s, stops);
+    let mut trips: Vec<TripIdx> = trips.into_iter().collect();
+    trips.sort_unstable();
+    trips.dedup();
     let mut routes: Vec<RouteIdx> = trips.iter().map(|&t| s.trip(t).route).collect();
     routes.sort_unstable();
     routes.dedup();
     let concern = Concern {
         stops: Some(&stops),
         routes: Some(&routes),
-        trips: Some(trips),
+        trips: Some(&trips),
     };
     let mut out: Vec<Alert> = fs
         .alerts

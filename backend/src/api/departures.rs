@@ -242,11 +242,10 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
         lang,
         ..
     } = *q;
-    let lines = lines(s, rt, q);
-    let mut trips: Vec<_> = lines.iter().map(|l| l.call.trip).collect();
-    trips.sort_unstable();
-    trips.dedup();
-    let alerts = super::alerts::for_board(s, rt, &board_stops(s, q), &trips, now, to, lang);
+    let stops = board_stops(s, q);
+    let lines = lines_at(s, rt, q, &stops);
+    let trips = lines.iter().map(|l| l.call.trip);
+    let alerts = super::alerts::for_board(s, rt, &stops, trips, now, to, lang);
     DeparturesResponse {
         stop: stop_ref(s, q.stop, lang),
         now: format_rfc3339(now, &s.timezone),
@@ -270,18 +269,27 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
 /// The lines of the board of `q`, in the order shown (expected time): the timetable merged
 /// with realtime, before they are rendered (the board's JSON, OneBusAway's arrivals).
 pub fn lines<'a>(s: &Schedule, rt: Option<&'a FeedSnapshot>, q: &BoardQuery<'_>) -> Vec<Line<'a>> {
+    lines_at(s, rt, q, &board_stops(s, q))
+}
+
+/// [`lines`], for the board's stops ([`board_stops`]) already listed.
+fn lines_at<'a>(
+    s: &Schedule,
+    rt: Option<&'a FeedSnapshot>,
+    q: &BoardQuery<'_>,
+    stops: &[StopIdx],
+) -> Vec<Line<'a>> {
     let BoardQuery {
         from, to, limit, ..
     } = *q;
-    let stops = board_stops(s, q);
     let mut calls = if q.arrivals {
-        s.calls(&stops, from, to)
+        s.calls(stops, from, to)
     } else {
-        s.departures(&stops, from, to)
+        s.departures(stops, from, to)
     };
     let live = rt.filter(|fs| !fs.degraded);
     if let Some(fs) = live {
-        let moved_in = predicted_into_window(s, fs, &stops, from, to, &calls, q.arrivals);
+        let moved_in = predicted_into_window(s, fs, stops, from, to, &calls, q.arrivals);
         calls.extend(moved_in);
     }
     if let Some(routes) = q.routes {
