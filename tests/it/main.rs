@@ -12,6 +12,8 @@ mod ops;
 mod prediction;
 mod realtime_ingest;
 mod realtime_outputs;
+// Route pages: the next arrivals along a route.
+mod route_arrivals;
 mod schedule_cases;
 mod search;
 mod server;

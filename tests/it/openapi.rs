@@ -108,6 +108,7 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
         "get /api/v1/signage/{file}",
         "get /api/v1/routes",
         "get /api/v1/routes/{route_id}",
+        "get /api/v1/routes/{route_id}/arrivals",
         "get /api/v1/trips/{trip_id}",
         "get /api/v1/vehicles",
         "get /api/v1/time",
@@ -444,6 +445,21 @@ async fn live_answers_validate_against_their_documented_schemas() {
         (
             "/api/v1/routes/{route_id}",
             "/api/v1/routes/binh-duong:NOPE",
+            404,
+        ),
+        (
+            "/api/v1/routes/{route_id}/arrivals",
+            "/api/v1/routes/binh-duong:51/arrivals?limit=2",
+            200,
+        ),
+        (
+            "/api/v1/routes/{route_id}/arrivals",
+            "/api/v1/routes/binh-duong:51/arrivals?limit=0",
+            400,
+        ),
+        (
+            "/api/v1/routes/{route_id}/arrivals",
+            "/api/v1/routes/binh-duong:NOPE/arrivals",
             404,
         ),
         (

@@ -37,6 +37,8 @@ pub use network::{
     StopSummary, StopsResponse, TimeResponse, Vehicle, VehiclesResponse,
 };
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
+// Route pages: the next arrivals along a route.
+pub use network::{DirectionArrivals, RouteArrivalsResponse, StopArrivals};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 pub use signage::{SignageBoard, SignageDeparture};
 pub use trips::{TripDetail, TripStop};

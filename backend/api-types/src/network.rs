@@ -197,3 +197,45 @@ pub struct FeedTime {
     /// RFC 3339 with the feed's offset.
     pub local: String,
 }
+
+// Route pages: the next arrivals along a route.
+
+/// `GET /api/v1/routes/{id}/arrivals`: per direction (as in [`RouteDetail`]), each stop of
+/// its most common stop pattern with the route's next buses there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RouteArrivalsResponse {
+    pub lang: String,
+    /// Global route id.
+    pub route_id: String,
+    /// Server time (RFC 3339, agency offset): minutes are counted from it.
+    pub now: String,
+    /// End of the window looked at (RFC 3339, agency offset).
+    pub to: String,
+    /// Whether the times include realtime predictions (as on a departure board).
+    pub realtime: crate::RealtimeStatus,
+    pub directions: Vec<DirectionArrivals>,
+}
+
+/// One direction of a route, its stops in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectionArrivals {
+    /// GTFS `direction_id` (0 or 1); absent when the feed has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction_id: Option<u8>,
+    /// The headsign of the most common stop pattern, in `lang`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headsign: Option<String>,
+    pub stops: Vec<StopArrivals>,
+}
+
+/// A stop of a route and the route's next buses there in that direction, by expected time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StopArrivals {
+    pub stop: StopRef,
+    /// As on the stop's departure board (live, timetable, cancelled, skipped), the last stop
+    /// of a trip included (arrival times there).
+    pub arrivals: Vec<crate::Departure>,
+}

@@ -253,11 +253,7 @@ pub fn board(s: &Schedule, rt: Option<&FeedSnapshot>, q: &BoardQuery<'_>) -> Dep
         to: format_rfc3339(to, &s.timezone),
         time_zone: s.timezone_name.to_string(),
         lang: lang.to_owned(),
-        realtime: match rt {
-            None => RealtimeStatus::Unavailable,
-            Some(fs) if fs.degraded => RealtimeStatus::Degraded,
-            Some(_) => RealtimeStatus::Live,
-        },
+        realtime: realtime_status(rt),
         departures: lines
             .iter()
             .map(|l| departure(s, rt, l, now, lang))
@@ -304,6 +300,79 @@ fn lines_at<'a>(
     lines.sort_by_key(|l| (l.expected, l.call.departure, l.call.trip, l.call.stop_time));
     lines.truncate(limit);
     lines
+}
+
+/// How far ahead [`route_arrivals`] looks.
+pub const ROUTE_ARRIVALS_WINDOW_S: i64 = 2 * 60 * 60;
+
+/// The next arrivals along route `r`: per direction (the patterns of
+/// [`super::network::direction_patterns`]), each stop with the route's next `per_stop` buses
+/// there in that direction, within [`ROUTE_ARRIVALS_WINDOW_S`]. Each stop's lines are those of
+/// its board ([`lines`]) limited to the route, arrivals at a trip's last stop included, so a
+/// stop shows the same times here as on its own board.
+pub fn route_arrivals(
+    s: &Schedule,
+    rt: Option<&FeedSnapshot>,
+    r: RouteIdx,
+    now: i64,
+    lang: &str,
+    per_stop: usize,
+) -> api_types::RouteArrivalsResponse {
+    let to = now + ROUTE_ARRIVALS_WINDOW_S;
+    let routes = [r];
+    let directions = super::network::direction_patterns(s, r)
+        .into_iter()
+        .map(|(direction, pattern, first)| {
+            let stops = pattern
+                .iter()
+                .map(|&stop| {
+                    let q = BoardQuery {
+                        stop,
+                        more_stops: &[],
+                        routes: Some(&routes),
+                        now,
+                        from: now,
+                        to,
+                        lang,
+                        limit: usize::MAX,
+                        arrivals: true,
+                    };
+                    let arrivals = lines_at(s, rt, &q, &[stop])
+                        .iter()
+                        .filter(|l| super::network::direction_id(s, l.call.trip) == direction)
+                        .take(per_stop)
+                        .map(|l| departure(s, rt, l, now, lang))
+                        .collect();
+                    api_types::StopArrivals {
+                        stop: stop_ref(s, stop, lang),
+                        arrivals,
+                    }
+                })
+                .collect();
+            api_types::DirectionArrivals {
+                direction_id: direction,
+                headsign: super::network::headsign(s, first, lang),
+                stops,
+            }
+        })
+        .collect();
+    api_types::RouteArrivalsResponse {
+        lang: lang.to_owned(),
+        route_id: global(s, &s.route(r).id),
+        now: format_rfc3339(now, &s.timezone),
+        to: format_rfc3339(to, &s.timezone),
+        realtime: realtime_status(rt),
+        directions,
+    }
+}
+
+/// Whether a board's times include realtime.
+fn realtime_status(rt: Option<&FeedSnapshot>) -> RealtimeStatus {
+    match rt {
+        None => RealtimeStatus::Unavailable,
+        Some(fs) if fs.degraded => RealtimeStatus::Degraded,
+        Some(_) => RealtimeStatus::Live,
+    }
 }
 
 /// The stops a board covers: its stops, and the platforms of its stations.

@@ -41,6 +41,7 @@ pub fn v1() -> Router<AppState> {
         .routes(routes!(signage::signage))
         .routes(routes!(network::routes))
         .routes(routes!(network::route))
+        .routes(routes!(network::route_arrivals))
         .routes(routes!(trips::trip))
         .routes(routes!(network::vehicles))
         .routes(routes!(network::time))

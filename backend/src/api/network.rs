@@ -7,6 +7,7 @@
 //! - `GET /api/v1/stops/{id}` — a stop, its station or platforms, its routes.
 //! - `GET /api/v1/routes`, `/routes/{id}` — routes; a route's directions (most common stop
 //!   pattern, headsign, shape) and live vehicles.
+//! - `GET /api/v1/routes/{id}/arrivals` — a route's stops with their next arrivals.
 //! - `GET /api/v1/vehicles?route=` — vehicles from the realtime snapshot.
 //! - `GET /api/v1/time` — server time, UTC and per feed.
 //!
@@ -408,10 +409,7 @@ fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
             let trip = s.trip(t);
             RouteDirection {
                 direction_id: direction,
-                headsign: trip.headsign.as_deref().map(|h| {
-                    s.translate(Field::TripHeadsign, &trip.id, h, lang)
-                        .to_owned()
-                }),
+                headsign: headsign(s, t, lang),
                 stops: pattern.iter().map(|p| stop_ref(s, *p, lang)).collect(),
                 shape: trip
                     .shape
@@ -437,10 +435,7 @@ pub(super) fn direction_patterns(
         if !trip.usable {
             continue;
         }
-        let direction = trip.direction.map(|d| match d {
-            DirectionType::Outbound => 0,
-            DirectionType::Inbound => 1,
-        });
+        let direction = direction_id(s, t);
         let pattern: Vec<StopIdx> = s.trip_stop_times(t).iter().map(|st| st.stop).collect();
         let slot = match by_direction.iter().position(|(d, _)| *d == direction) {
             Some(i) => i,
@@ -462,6 +457,23 @@ pub(super) fn direction_patterns(
             Some((direction, pattern, *trips.get(first)?))
         })
         .collect()
+}
+
+/// A trip's headsign in `lang`.
+pub(super) fn headsign(s: &Schedule, t: TripIdx, lang: &str) -> Option<String> {
+    let trip = s.trip(t);
+    trip.headsign.as_deref().map(|h| {
+        s.translate(Field::TripHeadsign, &trip.id, h, lang)
+            .to_owned()
+    })
+}
+
+/// A trip's GTFS `direction_id`.
+pub(super) fn direction_id(s: &Schedule, t: TripIdx) -> Option<u8> {
+    s.trip(t).direction.map(|d| match d {
+        DirectionType::Outbound => 0,
+        DirectionType::Inbound => 1,
+    })
 }
 
 pub(super) fn vehicle(s: &Schedule, v: &VehicleView, now: i64, lang: &str) -> Vehicle {
@@ -529,6 +541,63 @@ pub async fn route(
         vehicles,
         lang,
     }))
+}
+
+/// Most arrivals per stop by default, and at most, on a route's arrivals.
+const DEFAULT_ARRIVALS_PER_STOP: usize = 3;
+const MAX_ARRIVALS_PER_STOP: usize = 10;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RouteArrivalsParams {
+    /// Most arrivals per stop, 1 to 10 (default 3).
+    #[param(minimum = 1, maximum = 10)]
+    limit: Option<usize>,
+    /// Language of names: `vi`, `en` or `ja`; default from `Accept-Language`, else `vi`.
+    lang: Option<String>,
+}
+
+/// The next arrivals along a route: per direction, each stop of its most common stop pattern
+/// with the route's next buses there in that direction (the next two hours, as on the stop's
+/// board: live predictions, timetable, cancelled and skipped calls).
+#[utoipa::path(
+    get,
+    path = "/routes/{route_id}/arrivals",
+    tag = "network",
+    params(("route_id" = String, Path, description = "Global route id, `feed:route_id`"), RouteArrivalsParams),
+    responses(
+        (status = 200, description = "The route's stops with their next arrivals", body = api_types::RouteArrivalsResponse),
+        (status = 400, description = "Invalid parameter", body = api_types::ErrorBody),
+        (status = 404, description = "No such route", body = api_types::ErrorBody),
+    ),
+)]
+pub async fn route_arrivals(
+    State(state): State<AppState>,
+    Path(route_id): Path<String>,
+    headers: HeaderMap,
+    Query(params): Query<RouteArrivalsParams>,
+) -> Result<Json<api_types::RouteArrivalsResponse>, ApiError> {
+    let lang = negotiate(params.lang.as_deref(), &headers);
+    let per_stop = params.limit.unwrap_or(DEFAULT_ARRIVALS_PER_STOP);
+    if !(1..=MAX_ARRIVALS_PER_STOP).contains(&per_stop) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("{per_stop} is out of range; use 1 to {MAX_ARRIVALS_PER_STOP}"),
+        ));
+    }
+    let catalog = state.catalog.load();
+    let (s, r) = catalog
+        .resolve_route(&route_id)
+        .ok_or_else(|| ApiError::route_not_found(&route_id))?;
+    let realtime = state.realtime.load();
+    Ok(Json(super::departures::route_arrivals(
+        s,
+        realtime.for_schedule(s),
+        r,
+        state.clock.now().as_second(),
+        &lang,
+        per_stop,
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
