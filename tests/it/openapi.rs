@@ -109,6 +109,7 @@ async fn the_document_is_openapi_3_1_with_info_and_described_parameters() {
         "get /api/v1/routes",
         "get /api/v1/routes/{route_id}",
         "get /api/v1/routes/{route_id}/arrivals",
+        "get /api/v1/network",
         "get /api/v1/trips/{trip_id}",
         "get /api/v1/vehicles",
         "get /api/v1/time",
@@ -462,6 +463,7 @@ async fn live_answers_validate_against_their_documented_schemas() {
             "/api/v1/routes/binh-duong:NOPE/arrivals",
             404,
         ),
+        ("/api/v1/network", "/api/v1/network", 200),
         (
             "/api/v1/trips/{trip_id}",
             "/api/v1/trips/binh-duong:51_WD_0_0650",

@@ -174,3 +174,37 @@ async fn the_limit_language_and_unknown_routes_are_answered_clearly() {
         assert!(!body.message.is_empty());
     }
 }
+
+/// `GET /api/v1/network`: every route, in the order of `/routes`, with its shapes simplified
+/// for a map of the whole network.
+#[tokio::test]
+async fn the_network_lists_every_route_with_its_simplified_shapes() {
+    let app = spawn(&["binh-duong"]).await;
+    let n: api_types::NetworkResponse = json(&app, "/api/v1/network?lang=en").await;
+    let all: api_types::RoutesResponse = json(&app, "/api/v1/routes?lang=en").await;
+    let ids: Vec<&str> = n.routes.iter().map(|r| r.route.id.as_str()).collect();
+    let expected: Vec<&str> = all.routes.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(n.routes[0].route, all.routes[0], "the same summaries");
+    let detail: RouteDetail = json(&app, "/api/v1/routes/binh-duong:51").await;
+    for r in &n.routes {
+        assert!(!r.shapes.is_empty(), "{} has shapes", r.route.id);
+        for shape in &r.shapes {
+            assert!(shape.len() > 1 && shape.len() <= 151, "{}", shape.len());
+            // Within Binh Duong and Ho Chi Minh City.
+            assert!(
+                shape
+                    .iter()
+                    .all(|[lat, lon]| (10.5..11.5).contains(lat) && (106.3..107.0).contains(lon))
+            );
+        }
+    }
+    // Route 51's two directions, same ends as the route view's shapes.
+    let r51 = &n.routes[0];
+    assert_eq!(r51.shapes.len(), 2);
+    for (simple, full) in r51.shapes.iter().zip(&detail.directions) {
+        assert_eq!(simple.first(), full.shape.first());
+        assert_eq!(simple.last(), full.shape.last());
+        assert!(simple.len() <= full.shape.len());
+    }
+}

@@ -38,7 +38,9 @@ pub use network::{
 };
 pub use realtime::{PushResponse, RealtimeFinding, RealtimeSourceHealth};
 // Route pages: the next arrivals along a route.
-pub use network::{DirectionArrivals, RouteArrivalsResponse, StopArrivals};
+pub use network::{
+    DirectionArrivals, NetworkResponse, NetworkRoute, RouteArrivalsResponse, StopArrivals,
+};
 pub use report::{Finding, Severity, ValidationReport, ValidationSummary};
 pub use signage::{SignageBoard, SignageDeparture};
 pub use trips::{TripDetail, TripStop};

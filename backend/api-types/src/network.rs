@@ -239,3 +239,21 @@ pub struct StopArrivals {
     /// of a trip included (arrival times there).
     pub arrivals: Vec<crate::Departure>,
 }
+
+/// `GET /api/v1/network`: every route of every feed (in the order of `/routes`) with its
+/// shapes, for a map of the whole network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkResponse {
+    pub lang: String,
+    pub routes: Vec<NetworkRoute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkRoute {
+    pub route: RouteSummary,
+    /// The distinct shapes of its directions, as `[lat, lon]` points (at most about 150
+    /// each, simplified); empty when the feed has no shapes for it.
+    pub shapes: Vec<Vec<[f64; 2]>>,
+}

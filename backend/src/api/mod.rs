@@ -42,6 +42,7 @@ pub fn v1() -> Router<AppState> {
         .routes(routes!(network::routes))
         .routes(routes!(network::route))
         .routes(routes!(network::route_arrivals))
+        .routes(routes!(network::network))
         .routes(routes!(trips::trip))
         .routes(routes!(network::vehicles))
         .routes(routes!(network::time))

@@ -7,6 +7,7 @@
 //! - `GET /api/v1/stops/{id}` — a stop, its station or platforms, its routes.
 //! - `GET /api/v1/routes`, `/routes/{id}` — routes; a route's directions (most common stop
 //!   pattern, headsign, shape) and live vehicles.
+//! - `GET /api/v1/network` — every route with its shapes, simplified (the network map).
 //! - `GET /api/v1/routes/{id}/arrivals` — a route's stops with their next arrivals.
 //! - `GET /api/v1/vehicles?route=` — vehicles from the realtime snapshot.
 //! - `GET /api/v1/time` — server time, UTC and per feed.
@@ -46,6 +47,8 @@ const MAX_RADIUS_M: f64 = 5000.0;
 const MAX_QUERY_CHARS: usize = 200;
 /// Shapes longer than this are thinned for the route view.
 const MAX_SHAPE_POINTS: usize = 500;
+/// The network map's shapes are thinned further: it draws every route at once, small.
+const NETWORK_SHAPE_POINTS: usize = 150;
 
 fn global(s: &Schedule, local: &str) -> String {
     GlobalId::format(s.feed_id.as_str(), local)
@@ -382,9 +385,9 @@ pub async fn routes(
     Json(RoutesResponse { lang, routes })
 }
 
-/// Every `step`-th point (and the last), so that at most about [`MAX_SHAPE_POINTS`] remain.
-fn thin(points: &[LatLon]) -> Vec<[f64; 2]> {
-    let step = points.len().div_ceil(MAX_SHAPE_POINTS).max(1);
+/// Every `step`-th point (and the last), so that at most about `max` remain.
+fn thin(points: &[LatLon], max: usize) -> Vec<[f64; 2]> {
+    let step = points.len().div_ceil(max.max(1)).max(1);
     let mut out: Vec<[f64; 2]> = points
         .iter()
         .step_by(step)
@@ -414,7 +417,7 @@ fn directions(s: &Schedule, r: RouteIdx, lang: &str) -> Vec<RouteDirection> {
                 shape: trip
                     .shape
                     .and_then(|sh| s.shapes.get(sh.index()))
-                    .map(|sh| thin(&sh.line.points))
+                    .map(|sh| thin(&sh.line.points, MAX_SHAPE_POINTS))
                     .unwrap_or_default(),
             }
         })
@@ -541,6 +544,49 @@ pub async fn route(
         vehicles,
         lang,
     }))
+}
+
+/// Every route with the shapes of its directions (most common stop patterns), simplified to
+/// about 150 points each: what a map of the whole network draws, in one small answer.
+#[utoipa::path(
+    get,
+    path = "/network",
+    tag = "network",
+    params(LangParams),
+    responses((status = 200, description = "Every route and its shapes", body = api_types::NetworkResponse)),
+)]
+pub async fn network(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<LangParams>,
+) -> Json<api_types::NetworkResponse> {
+    let lang = negotiate(params.lang.as_deref(), &headers);
+    let catalog = state.catalog.load();
+    let mut routes = Vec::new();
+    for f in catalog.feeds() {
+        let s = &f.schedule;
+        let mut idx: Vec<RouteIdx> = (0..s.routes.len() as u32).map(RouteIdx).collect();
+        idx.sort_by_cached_key(|r| route_order(s, *r));
+        routes.extend(idx.into_iter().map(|r| {
+            let mut shapes = Vec::new();
+            for (_, _, t) in direction_patterns(s, r) {
+                let Some(shape) = s.trip(t).shape else {
+                    continue;
+                };
+                if shapes.iter().any(|(seen, _)| *seen == shape) {
+                    continue;
+                }
+                if let Some(sh) = s.shapes.get(shape.index()) {
+                    shapes.push((shape, thin(&sh.line.points, NETWORK_SHAPE_POINTS)));
+                }
+            }
+            api_types::NetworkRoute {
+                route: route_summary(s, r, &lang),
+                shapes: shapes.into_iter().map(|(_, points)| points).collect(),
+            }
+        }));
+    }
+    Json(api_types::NetworkResponse { lang, routes })
 }
 
 /// Most arrivals per stop by default, and at most, on a route's arrivals.
@@ -694,10 +740,11 @@ mod tests {
     #[test]
     fn long_shapes_are_thinned_keeping_both_ends() {
         let points: Vec<LatLon> = (0..1201).map(|i| LatLon::new(f64::from(i), 0.0)).collect();
-        let out = thin(&points);
+        let out = thin(&points, MAX_SHAPE_POINTS);
         assert!(out.len() <= MAX_SHAPE_POINTS + 1, "{}", out.len());
         assert_eq!(out.first(), Some(&[0.0, 0.0]));
         assert_eq!(out.last(), Some(&[1200.0, 0.0]));
-        assert_eq!(thin(&points[..3]).len(), 3);
+        assert_eq!(thin(&points[..3], MAX_SHAPE_POINTS).len(), 3);
+        assert!(thin(&points, NETWORK_SHAPE_POINTS).len() <= NETWORK_SHAPE_POINTS + 1);
     }
 }
