@@ -90,6 +90,91 @@ fn board_path(stop_id: &str, lang: Lang, suffix: &str) -> String {
     )
 }
 
+// Route pages, maps and alerts.
+
+/// Every route, in the API's order (agency, `route_sort_order`, short name).
+pub fn routes(
+    api: &Api,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::RoutesResponse>> + Send + use<> {
+    api.get(format!("/api/v1/routes?lang={}", lang.code()))
+}
+
+/// A route: directions with stops and shape, and its vehicles now.
+pub fn route(
+    api: &Api,
+    route_id: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::RouteDetail>> + Send + use<> {
+    api.get(route_path(route_id, "", lang))
+}
+
+/// A route's stops with their next arrivals, per direction.
+pub fn route_arrivals(
+    api: &Api,
+    route_id: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::RouteArrivalsResponse>> + Send + use<> {
+    api.get(route_path(route_id, "/arrivals", lang))
+}
+
+fn route_path(route_id: &str, suffix: &str, lang: Lang) -> String {
+    format!(
+        "/api/v1/routes/{}{suffix}?lang={}",
+        url_encode(route_id),
+        lang.code()
+    )
+}
+
+/// The vehicles now: of one route, or all of them.
+pub fn vehicles(
+    api: &Api,
+    route_id: Option<&str>,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::VehiclesResponse>> + Send + use<> {
+    api.get(vehicles_path(route_id, lang))
+}
+
+fn vehicles_path(route_id: Option<&str>, lang: Lang) -> String {
+    match route_id {
+        Some(id) => format!(
+            "/api/v1/vehicles?route={}&lang={}",
+            url_encode(id),
+            lang.code()
+        ),
+        None => format!("/api/v1/vehicles?lang={}", lang.code()),
+    }
+}
+
+/// Every route with its simplified shapes (the network map).
+pub fn network(
+    api: &Api,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::NetworkResponse>> + Send + use<> {
+    api.get(format!("/api/v1/network?lang={}", lang.code()))
+}
+
+/// A stop: names, position, routes.
+pub fn stop(
+    api: &Api,
+    stop_id: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::StopDetail>> + Send + use<> {
+    api.get(format!(
+        "/api/v1/stops/{}?lang={}",
+        url_encode(stop_id),
+        lang.code()
+    ))
+}
+
+/// The service alerts active now, most severe first.
+pub fn alerts(
+    api: &Api,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::AlertsResponse>> + Send + use<> {
+    api.get(format!("/api/v1/alerts?lang={}", lang.code()))
+}
+
 /// Reads an answer: the type on 2xx, else the API's error body as a [`Failure`].
 pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> ApiResult<T> {
     if (200..300).contains(&status) {
@@ -239,6 +324,19 @@ mod tests {
         assert_eq!(garbled.expect_err("502").message, "the server answered 502");
         let broken: ApiResult<StopsResponse> = decode(200, "{");
         assert_eq!(broken.expect_err("bad json").error, "bad_response");
+    }
+
+    #[test]
+    fn route_and_vehicle_paths_encode_the_route_id() {
+        assert_eq!(
+            route_path("binh-duong:61 77", "/arrivals", Lang::En),
+            "/api/v1/routes/binh-duong%3A61%2077/arrivals?lang=en"
+        );
+        assert_eq!(
+            vehicles_path(Some("binh-duong:51"), Lang::Vi),
+            "/api/v1/vehicles?route=binh-duong%3A51&lang=vi"
+        );
+        assert_eq!(vehicles_path(None, Lang::Ja), "/api/v1/vehicles?lang=ja");
     }
 
     #[test]

@@ -20,6 +20,8 @@ mod browser;
 pub mod favourites;
 pub mod format;
 pub mod i18n;
+// Route pages and maps: the projection of the SVG maps.
+pub mod map;
 mod pages;
 mod ui;
 
@@ -165,6 +167,11 @@ fn Layout() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/stops/:stop_id") view=pages::StopPage ssr=SsrMode::Async/>
+                // Route pages and maps.
+                <Route path=path!("/routes") view=pages::RoutesPage ssr=SsrMode::Async/>
+                <Route path=path!("/routes/:route_id") view=pages::RoutePage ssr=SsrMode::Async/>
+                <Route path=path!("/map") view=pages::NetworkMapPage ssr=SsrMode::Async/>
+                <Route path=path!("/alerts") view=pages::AlertsPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

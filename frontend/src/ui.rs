@@ -24,6 +24,8 @@ pub fn Header() -> impl IntoView {
                 <BusIcon/>
                 <span>{move || t(lang.get(), Key::AppName)}</span>
             </a>
+            // Route pages and maps: the main navigation.
+            <MainNav/>
             <nav class="langs" aria-label=move || t(lang.get(), Key::Language)>
                 <ul>
                     {Lang::ALL
@@ -47,6 +49,73 @@ pub fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+// Route pages and maps: the main navigation, and route badges that link to the route.
+
+/// The site's sections; the current one is marked (`aria-current="page"`).
+#[component]
+fn MainNav() -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let items = [
+        ("/", Key::NavStops),
+        ("/routes", Key::NavRoutes),
+        ("/map", Key::NavMap),
+        ("/alerts", Key::NavAlerts),
+    ];
+    view! {
+        <nav class="main-nav" aria-label=move || t(lang.get(), Key::MainNav)>
+            <ul>
+                {items
+                    .into_iter()
+                    .map(|(href, key)| {
+                        let current = move || {
+                            let path = location.pathname.get();
+                            let here = if href == "/" {
+                                path == "/" || path.starts_with("/stops/")
+                            } else {
+                                path == href || path.starts_with(&format!("{href}/"))
+                            };
+                            here.then_some("page")
+                        };
+                        view! {
+                            <li>
+                                <a href=href aria-current=current>{move || t(lang.get(), key)}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// A route badge that links to the route's page (`/routes/{id}`).
+#[component]
+pub fn RouteLink(
+    id: String,
+    short_name: String,
+    color: String,
+    text_color: String,
+) -> impl IntoView {
+    let href = route_href(&id);
+    view! {
+        <a class="badge-link" href=href>
+            <RouteBadge short_name color text_color/>
+        </a>
+    }
+}
+
+/// The route page of a route id.
+pub fn route_href(id: &str) -> String {
+    format!("/routes/{id}")
+}
+
+/// A route colour from the feed as CSS (`#RRGGBB`), the fallback when it is not six hex
+/// digits.
+pub fn css_color(hex: &str, fallback: &str) -> String {
+    format!("#{}", safe_hex(hex, fallback))
 }
 
 /// A route's short name in its colours (`RRGGBB` from the feed).

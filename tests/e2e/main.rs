@@ -12,6 +12,8 @@
 mod support;
 
 mod rider;
+// Route pages and maps.
+mod route;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -2,9 +2,17 @@
 
 mod home;
 mod stop;
+// Route pages and maps.
+mod alerts;
+mod network;
+mod routes;
 
 pub use home::HomePage;
 pub use stop::StopPage;
+// Route pages and maps.
+pub use alerts::AlertsPage;
+pub use network::NetworkMapPage;
+pub use routes::{RoutePage, RoutesPage};
 
 use leptos::prelude::*;
 

@@ -13,7 +13,7 @@ use crate::api::{self, Api};
 use crate::favourites;
 use crate::format::{self, unix_seconds};
 use crate::i18n::{Key, Lang, t};
-use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, WarningIcon};
+use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteLink, WarningIcon};
 use crate::{use_hydrated, use_lang};
 
 /// Live data older than this is called stale (industry practice: 90 s).
@@ -21,20 +21,20 @@ const STALE_AFTER_S: i64 = 90;
 
 /// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
 #[derive(Clone)]
-struct HttpStatus {
+pub(super) struct HttpStatus {
     #[cfg(feature = "ssr")]
     response: Option<leptos_axum::ResponseOptions>,
 }
 
 impl HttpStatus {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         HttpStatus {
             #[cfg(feature = "ssr")]
             response: use_context::<leptos_axum::ResponseOptions>(),
         }
     }
 
-    fn set(&self, code: u16) {
+    pub(super) fn set(&self, code: u16) {
         #[cfg(feature = "ssr")]
         if let (Some(r), Ok(s)) = (&self.response, http::StatusCode::from_u16(code)) {
             r.set_status(s);
@@ -240,7 +240,7 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
         .flatten();
     view! {
         <li class=format!("departure {status}") data-status=status>
-            <RouteBadge short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
+            <RouteLink id=d.route.id short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
             <span class="headsign">{headsign}</span>
             {when}
             <span class="status">{icon}" "{t(lang, label)}{delay.map(|d| format!(" · {d}"))}</span>

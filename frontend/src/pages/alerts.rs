@@ -1,0 +1,296 @@
+//! `/alerts`: the service alerts active now, most severe first: severity in words (and an
+//! icon, not colour alone), header, when it applies, description, the routes and stops it
+//! names as links, and the agency's link. An empty state says all is well.
+
+use std::collections::BTreeMap;
+
+use api_types::{ActivePeriod, Alert, RouteSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::routes::{failure, loading};
+use super::stop::HttpStatus;
+use crate::api::{self, Api, Failure};
+use crate::format;
+use crate::i18n::{Key, Lang, t};
+use crate::ui::{RouteLink, WarningIcon};
+use crate::use_lang;
+
+/// Most stops whose names are looked up for one page (alerts rarely name more).
+const MAX_STOP_NAMES: usize = 40;
+
+/// What the page shows: the alerts, and the names of the routes and stops they name.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct AlertsData {
+    alerts: Vec<Alert>,
+    routes: Vec<RouteSummary>,
+    /// Stop id → name.
+    stops: BTreeMap<String, String>,
+}
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let lang = use_lang();
+    let client = Api::new();
+    let status = HttpStatus::new();
+    let data = Resource::new_blocking(
+        move || lang.get(),
+        move |lang| {
+            // Copy in the browser, Clone (an Arc) on the server.
+            #[allow(clippy::clone_on_copy)]
+            let client = client.clone();
+            async move {
+                let mut alerts = api::alerts(&client, lang).await?.alerts;
+                sort_by_severity(&mut alerts);
+                let routes = api::routes(&client, lang).await?.routes;
+                let mut stops = BTreeMap::new();
+                let mut ids: Vec<&String> = alerts.iter().flat_map(|a| &a.stops).collect();
+                ids.sort();
+                ids.dedup();
+                for id in ids.into_iter().take(MAX_STOP_NAMES) {
+                    // A stop that vanished meanwhile is shown by its id.
+                    if let Ok(s) = api::stop(&client, id, lang).await {
+                        stops.insert(id.clone(), s.stop.name);
+                    }
+                }
+                Ok::<_, Failure>(AlertsData {
+                    alerts,
+                    routes,
+                    stops,
+                })
+            }
+        },
+    );
+    view! {
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::AlertsTitle), t(lang.get(), Key::AppName))/>
+        <h1>{move || t(lang.get(), Key::AlertsTitle)}</h1>
+        <Suspense fallback=move || loading(lang)>
+            {move || {
+                let status = status.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(d) if d.alerts.is_empty() => {
+                            view! { <p class="empty">{move || t(lang.get(), Key::NoAlerts)}</p> }.into_any()
+                        }
+                        Ok(d) => {
+                            let lang = lang.get_untracked();
+                            let items = d
+                                .alerts
+                                .iter()
+                                .map(|a| alert_item(lang, a, &d))
+                                .collect_view();
+                            view! { <ul class="alert-list">{items}</ul> }.into_any()
+                        }
+                        Err(e) => failure(&status, lang, e).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn alert_item(lang: Lang, a: &Alert, d: &AlertsData) -> AnyView {
+    let severity = severity_key(&a.severity).map(|k| t(lang, k));
+    let header = if a.header.is_empty() {
+        a.description.clone().unwrap_or_default()
+    } else {
+        a.header.clone()
+    };
+    let periods = if a.active_periods.is_empty() {
+        vec![t(lang, Key::UntilFurtherNotice).to_owned()]
+    } else {
+        a.active_periods.iter().map(|p| period(lang, p)).collect()
+    };
+    let routes = a
+        .routes
+        .iter()
+        .filter_map(|id| d.routes.iter().find(|r| &r.id == id))
+        .map(|r| {
+            view! {
+                <li>
+                    <RouteLink id=r.id.clone() short_name=r.short_name.clone() color=r.color.clone() text_color=r.text_color.clone()/>
+                    " "{r.long_name.clone()}
+                </li>
+            }
+        })
+        .collect_view();
+    let stops = a
+        .stops
+        .iter()
+        .map(|id| {
+            let name = d.stops.get(id).cloned().unwrap_or_else(|| id.clone());
+            view! { <li><a href=format!("/stops/{id}")>{name}</a></li> }
+        })
+        .collect_view();
+    let description = (!a.header.is_empty())
+        .then(|| a.description.clone())
+        .flatten()
+        .map(|text| view! { <p class="description">{text}</p> });
+    let url = a.url.clone().map(|href| {
+        view! { <p><a href=href rel="noopener">{t(lang, Key::MoreInfo)}</a></p> }
+    });
+    view! {
+        <li class=format!("alert-card sev-{}", a.severity) data-alert=a.id.clone()>
+            <div class="alert-top">
+                <WarningIcon/>
+                {severity.map(|s| view! { <span class="severity">{s}</span> })}
+            </div>
+            <h2>{header}</h2>
+            <ul class="periods">{periods.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            {description}
+            {(!a.routes.is_empty()).then(|| view! {
+                <h3>{t(lang, Key::AffectedRoutes)}</h3>
+                <ul class="affected routes-affected">{routes}</ul>
+            })}
+            {(!a.stops.is_empty()).then(|| view! {
+                <h3>{t(lang, Key::AffectedStops)}</h3>
+                <ul class="affected stops-affected">{stops}</ul>
+            })}
+            {url}
+        </li>
+    }
+    .into_any()
+}
+
+fn severity_key(severity: &str) -> Option<Key> {
+    match severity {
+        "severe" => Some(Key::SeveritySevere),
+        "warning" => Some(Key::SeverityWarning),
+        "info" => Some(Key::SeverityInfo),
+        _ => None,
+    }
+}
+
+/// Severe, warning, unknown, info: the order riders should read them in.
+fn severity_rank(severity: &str) -> u8 {
+    match severity {
+        "severe" => 0,
+        "warning" => 1,
+        "info" => 3,
+        _ => 2,
+    }
+}
+
+/// Most severe first; the API's order (then by id) otherwise kept.
+fn sort_by_severity(alerts: &mut [Alert]) {
+    alerts.sort_by_key(|a| severity_rank(&a.severity));
+}
+
+/// When an alert applies, in words: "Từ 23/11/2026 06:30 đến 23/11/2026 08:30".
+fn period(lang: Lang, p: &ActivePeriod) -> String {
+    let from = p.start.as_deref().map(|s| date_time(lang, s));
+    let until = p.end.as_deref().map(|s| date_time(lang, s));
+    let (since, to) = (t(lang, Key::ActiveFrom), t(lang, Key::ActiveUntil));
+    let open = t(lang, Key::UntilFurtherNotice);
+    // Japanese puts から (from) and まで (until) after the time.
+    let ja = lang == Lang::Ja;
+    match (from, until) {
+        (Some(f), Some(u)) if ja => format!("{f}{since} {u}{to}"),
+        (Some(f), Some(u)) => format!("{since} {f} {to} {u}"),
+        (Some(f), None) if ja => format!("{f}{since} · {open}"),
+        (Some(f), None) => format!("{since} {f} · {open}"),
+        (None, Some(u)) if ja => format!("{u}{to}"),
+        (None, Some(u)) => format!("{} {u}", capitalised(to)),
+        (None, None) => open.to_owned(),
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A local date and time as each language writes it (the agency's offset is in the text):
+/// `23/11/2026 06:30`, `23 Nov 2026, 06:30`, `2026年11月23日 06:30`.
+fn date_time(lang: Lang, text: &str) -> String {
+    let (Some(y), Some(m), Some(d)) = (text.get(0..4), text.get(5..7), text.get(8..10)) else {
+        return text.to_owned();
+    };
+    let clock = format::clock(text);
+    let month: usize = m.parse().unwrap_or(0);
+    let day = d.trim_start_matches('0');
+    match lang {
+        Lang::Vi => format!("{d}/{m}/{y} {clock}"),
+        Lang::En => {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let name = MONTHS.get(month.wrapping_sub(1)).copied().unwrap_or(m);
+            format!("{day} {name} {y}, {clock}")
+        }
+        Lang::Ja => format!("{y}年{month}月{day}日 {clock}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(id: &str, severity: &str) -> Alert {
+        Alert {
+            id: id.to_owned(),
+            cause: "construction".to_owned(),
+            effect: "stop_moved".to_owned(),
+            severity: severity.to_owned(),
+            header: format!("Alert {id}"),
+            description: None,
+            url: None,
+            active_periods: Vec::new(),
+            active: true,
+            routes: Vec::new(),
+            stops: Vec::new(),
+            trips: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_most_severe_alerts_come_first_and_equals_keep_their_order() {
+        let mut alerts = vec![
+            alert("a", "info"),
+            alert("b", "warning"),
+            alert("c", "unknown_severity"),
+            alert("d", "severe"),
+            alert("e", "warning"),
+        ];
+        sort_by_severity(&mut alerts);
+        let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["d", "b", "e", "c", "a"]);
+    }
+
+    #[test]
+    fn periods_are_written_per_language() {
+        let p = ActivePeriod {
+            start: Some("2026-11-23T06:30:00+07:00".to_owned()),
+            end: Some("2026-11-23T08:30:00+07:00".to_owned()),
+        };
+        assert_eq!(
+            period(Lang::Vi, &p),
+            "Từ 23/11/2026 06:30 đến 23/11/2026 08:30"
+        );
+        assert_eq!(
+            period(Lang::En, &p),
+            "From 23 Nov 2026, 06:30 until 23 Nov 2026, 08:30"
+        );
+        assert_eq!(
+            period(Lang::Ja, &p),
+            "2026年11月23日 06:30から 2026年11月23日 08:30まで"
+        );
+        let open = ActivePeriod {
+            start: Some("2026-01-05T00:00:00+07:00".to_owned()),
+            end: None,
+        };
+        assert_eq!(
+            period(Lang::En, &open),
+            "From 5 Jan 2026, 00:00 · Until further notice"
+        );
+        let until = ActivePeriod {
+            start: None,
+            end: Some("2026-12-01T18:00:00+07:00".to_owned()),
+        };
+        assert_eq!(period(Lang::En, &until), "Until 1 Dec 2026, 18:00");
+        assert_eq!(date_time(Lang::En, "soon"), "soon");
+    }
+}
