@@ -222,3 +222,42 @@ async fn the_alerts_page_lists_the_simulators_alerts_and_unknown_routes_are_not_
     j.screenshot("2-unknown-route").await;
     j.finish().await;
 }
+
+/// At 320 CSS px (a small phone, or 200 % zoom) in the dark theme and in English: the route
+/// page and the network map fit the width (no sideways scrolling), names translated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_pages_fit_320_px_in_the_dark_theme_in_english() {
+    let j = Journey::start_with("route-320-dark", crate::Scheme::Dark).await;
+    j.browser
+        .set_window_size(320, 900)
+        .await
+        .expect("window size");
+    for (path, step) in [
+        ("/routes/binh-duong:61-77?lang=en", "1-route"),
+        ("/map?lang=en", "2-network"),
+        ("/alerts?lang=en", "3-alerts"),
+    ] {
+        j.open(path).await;
+        let overflow = j
+            .browser
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, serde_json::json!(0), "{path} scrolls sideways");
+        j.screenshot(step).await;
+    }
+    j.open("/routes/binh-duong:61-77?lang=en").await;
+    assert_eq!(
+        j.text("#stops-h").await,
+        "Stops and next arrivals",
+        "the interface in English"
+    );
+    assert!(
+        j.text("h1").await.contains("New Mien Dong Coach Station"),
+        "the route's name from translations.txt"
+    );
+    j.finish().await;
+}
