@@ -259,7 +259,7 @@ impl Default for Api {
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-async fn browser_fetch(path: String) -> Result<(u16, String), Failure> {
+pub(crate) async fn browser_fetch(path: String) -> Result<(u16, String), Failure> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let unreachable = |_| Failure::transport("no answer from the server; check your connection");

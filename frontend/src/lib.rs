@@ -17,9 +17,12 @@ use leptos_router::{SsrMode, path};
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod browser;
+// Route pages and maps: what moves on the server-drawn maps, once hydrated.
 pub mod favourites;
 pub mod format;
 pub mod i18n;
+#[cfg(feature = "hydrate")]
+mod live;
 // Route pages and maps: the projection of the SVG maps.
 pub mod map;
 mod pages;

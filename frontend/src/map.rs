@@ -114,6 +114,75 @@ impl Projection {
     }
 }
 
+impl Projection {
+    /// The projection as an attribute value (`data-projection` on the map), so the browser
+    /// places new vehicle positions exactly as the server drew the map.
+    pub fn to_attr(&self) -> String {
+        format!(
+            "{} {} {} {} {} {}",
+            self.width, self.height, self.scale, self.cos_lat, self.x0, self.y0
+        )
+    }
+
+    /// Reads [`Projection::to_attr`]; `None` when malformed.
+    pub fn from_attr(text: &str) -> Option<Projection> {
+        let mut parts = text.split(' ').map(|p| p.parse::<f64>().ok());
+        let mut next = || parts.next().flatten().filter(|x| x.is_finite());
+        let p = Projection {
+            width: next()?,
+            height: next()?,
+            scale: next()?,
+            cos_lat: next()?,
+            x0: next()?,
+            y0: next()?,
+        };
+        next().is_none().then_some(p)
+    }
+
+    /// A live vehicle's marker, as SVG markup (drawn by the server, added by the browser when a
+    /// new vehicle appears): a circle in its route's colour, an arrow turned by its bearing, a
+    /// `<title>` saying what it is. Moved by its `transform` (see [`Projection::translate`]).
+    pub fn marker(&self, v: &api_types::Vehicle, title: &str) -> String {
+        let color = v
+            .route
+            .as_ref()
+            .map(|r| r.color.as_str())
+            .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            .unwrap_or("2b6cb0");
+        let heading = v
+            .bearing
+            .map(|b| {
+                format!(
+                    r#"<path class="heading" d="M0 -15L6 -6H-6Z" transform="{}"/>"#,
+                    rotate(b)
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            r##"<g class="vehicle" data-vehicle="{}" style="transform:{}"><title>{}</title>{heading}<circle r="7" fill="#{color}"/></g>"##,
+            escape(&v.id),
+            self.translate(v.lat, v.lon),
+            escape(title),
+        )
+    }
+}
+
+/// `text` safe inside HTML/SVG text and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// One decimal: a tenth of a viewBox unit is far below a pixel, and the HTML stays small.
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
@@ -177,6 +246,57 @@ mod tests {
         assert!(close(p.project(11.0, 106.6), (200.0, 150.0)));
         assert_eq!(Projection::fit([], 400.0, 300.0, 10.0), None);
         assert_eq!(Projection::fit([[f64::NAN, 1.0]], 400.0, 300.0, 10.0), None);
+    }
+
+    #[test]
+    fn the_projection_survives_its_attribute_and_markers_are_escaped() {
+        let p =
+            Projection::fit([[11.0, 106.6], [11.1, 106.7]], 400.0, 440.0, 14.0).expect("points");
+        assert_eq!(Projection::from_attr(&p.to_attr()), Some(p));
+        assert_eq!(Projection::from_attr("1 2 3"), None);
+        assert_eq!(Projection::from_attr("1 2 3 4 5 6 7"), None);
+        assert_eq!(Projection::from_attr("1 2 3 4 5 NaN"), None);
+        let v = api_types::Vehicle {
+            id: "bd:bus\"1".to_owned(),
+            label: None,
+            lat: 11.05,
+            lon: 106.65,
+            bearing: Some(-90.0),
+            speed: None,
+            trip_id: None,
+            route: Some(api_types::RouteBadge {
+                id: "bd:51".to_owned(),
+                short_name: "51".to_owned(),
+                color: "009B4E".to_owned(),
+                text_color: "FFFFFF".to_owned(),
+            }),
+            next_stop: None,
+            at_stop: false,
+            timestamp: "2026-11-23T07:39:40+07:00".to_owned(),
+            data_age_s: 20,
+            off_route: false,
+            stuck: false,
+            layover: false,
+        };
+        let m = p.marker(&v, "Bus <51> & co");
+        assert!(m.contains(r#"data-vehicle="bd:bus&quot;1""#), "{m}");
+        assert!(m.contains(&format!(
+            "style=\"transform:{}\"",
+            p.translate(11.05, 106.65)
+        )));
+        assert!(m.contains(r#"transform="rotate(270)""#), "{m}");
+        assert!(m.contains(r##"fill="#009B4E""##), "{m}");
+        assert!(m.contains("<title>Bus &lt;51&gt; &amp; co</title>"), "{m}");
+        let no_bearing = api_types::Vehicle {
+            bearing: None,
+            route: None,
+            ..v
+        };
+        let m = p.marker(&no_bearing, "x");
+        assert!(
+            !m.contains("heading") && m.contains(r##"fill="#2b6cb0""##),
+            "{m}"
+        );
     }
 
     #[test]

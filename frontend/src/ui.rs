@@ -113,7 +113,8 @@ pub fn route_href(id: &str) -> String {
 }
 
 /// A route colour from the feed as CSS (`#RRGGBB`), the fallback when it is not six hex
-/// digits.
+/// digits (server-drawn maps).
+#[cfg(feature = "ssr")]
 pub fn css_color(hex: &str, fallback: &str) -> String {
     format!("#{}", safe_hex(hex, fallback))
 }

@@ -209,6 +209,26 @@ async fn the_alerts_page_lists_the_simulators_alerts_and_unknown_routes_are_not_
     j.wait_for(r#"li.alert-card .stops-affected a[href^="/stops/binh-duong:"]"#)
         .await;
     j.screenshot("1-alerts").await;
+    // The language switch: the server draws the page again, in English.
+    j.wait_for(r#"a[hreflang="en"]"#)
+        .await
+        .click()
+        .await
+        .expect("click");
+    j.eventually("the alerts in English", Duration::from_secs(20), || async {
+        let h1 = j
+            .browser
+            .find(Locator::Css("h1"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (h1 == "Service alerts").then_some(())
+    })
+    .await;
+    j.wait_for("main[data-hydrated]").await;
+    assert!(j.text("li.alert-card").await.contains("Warning"));
 
     let status = crate::support::http_client()
         .get(format!("{}/routes/binh-duong:NO_SUCH_ROUTE", j.base))
@@ -217,7 +237,7 @@ async fn the_alerts_page_lists_the_simulators_alerts_and_unknown_routes_are_not_
         .expect("request")
         .status();
     assert_eq!(status.as_u16(), 404);
-    j.open("/routes/binh-duong:NO_SUCH_ROUTE").await;
+    j.open("/routes/binh-duong:NO_SUCH_ROUTE?lang=vi").await;
     assert_eq!(j.text("h1").await, "Không tìm thấy");
     j.screenshot("2-unknown-route").await;
     j.finish().await;

@@ -2,93 +2,78 @@
 //! icon, not colour alone), header, when it applies, description, the routes and stops it
 //! names as links, and the agency's link. An empty state says all is well.
 
+#[cfg(feature = "ssr")]
 use std::collections::BTreeMap;
 
-use api_types::{ActivePeriod, Alert, RouteSummary};
+#[cfg(any(feature = "ssr", test))]
+use api_types::{ActivePeriod, Alert};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use super::routes::{failure, loading};
-use super::stop::HttpStatus;
+use super::routes::{Page, ServerPage};
+#[cfg(feature = "ssr")]
 use crate::api::{self, Api, Failure};
+#[cfg(any(feature = "ssr", test))]
 use crate::format;
+#[cfg(any(feature = "ssr", test))]
 use crate::i18n::{Key, Lang, t};
+#[cfg(feature = "ssr")]
 use crate::ui::{RouteLink, WarningIcon};
-use crate::use_lang;
 
 /// Most stops whose names are looked up for one page (alerts rarely name more).
+#[cfg(feature = "ssr")]
 const MAX_STOP_NAMES: usize = 40;
 
 /// What the page shows: the alerts, and the names of the routes and stops they name.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[cfg(feature = "ssr")]
 struct AlertsData {
     alerts: Vec<Alert>,
-    routes: Vec<RouteSummary>,
+    routes: Vec<api_types::RouteSummary>,
     /// Stop id → name.
     stops: BTreeMap<String, String>,
 }
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
-    let lang = use_lang();
-    let client = Api::new();
-    let status = HttpStatus::new();
-    let data = Resource::new_blocking(
-        move || lang.get(),
-        move |lang| {
-            // Copy in the browser, Clone (an Arc) on the server.
-            #[allow(clippy::clone_on_copy)]
-            let client = client.clone();
-            async move {
-                let mut alerts = api::alerts(&client, lang).await?.alerts;
-                sort_by_severity(&mut alerts);
-                let routes = api::routes(&client, lang).await?.routes;
-                let mut stops = BTreeMap::new();
-                let mut ids: Vec<&String> = alerts.iter().flat_map(|a| &a.stops).collect();
-                ids.sort();
-                ids.dedup();
-                for id in ids.into_iter().take(MAX_STOP_NAMES) {
-                    // A stop that vanished meanwhile is shown by its id.
-                    if let Ok(s) = api::stop(&client, id, lang).await {
-                        stops.insert(id.clone(), s.stop.name);
-                    }
-                }
-                Ok::<_, Failure>(AlertsData {
-                    alerts,
-                    routes,
-                    stops,
-                })
-            }
-        },
-    );
-    view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::AlertsTitle), t(lang.get(), Key::AppName))/>
-        <h1>{move || t(lang.get(), Key::AlertsTitle)}</h1>
-        <Suspense fallback=move || loading(lang)>
-            {move || {
-                let status = status.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(d) if d.alerts.is_empty() => {
-                            view! { <p class="empty">{move || t(lang.get(), Key::NoAlerts)}</p> }.into_any()
-                        }
-                        Ok(d) => {
-                            let lang = lang.get_untracked();
-                            let items = d
-                                .alerts
-                                .iter()
-                                .map(|a| alert_item(lang, a, &d))
-                                .collect_view();
-                            view! { <ul class="alert-list">{items}</ul> }.into_any()
-                        }
-                        Err(e) => failure(&status, lang, e).into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    view! { <ServerPage page=Signal::derive(|| Page::Alerts)/> }
 }
 
+/// `(title, HTML)` of the alerts page.
+#[cfg(feature = "ssr")]
+pub(super) async fn render(client: &Api, lang: Lang) -> Result<(String, String), Failure> {
+    let mut alerts = api::alerts(client, lang).await?.alerts;
+    sort_by_severity(&mut alerts);
+    let routes = api::routes(client, lang).await?.routes;
+    let mut stops = BTreeMap::new();
+    let mut ids: Vec<&String> = alerts.iter().flat_map(|a| &a.stops).collect();
+    ids.sort();
+    ids.dedup();
+    for id in ids.into_iter().take(MAX_STOP_NAMES) {
+        // A stop that vanished meanwhile is shown by its id.
+        if let Ok(s) = api::stop(client, id, lang).await {
+            stops.insert(id.clone(), s.stop.name);
+        }
+    }
+    let d = AlertsData {
+        alerts,
+        routes,
+        stops,
+    };
+    let title = t(lang, Key::AlertsTitle);
+    let body = if d.alerts.is_empty() {
+        view! { <p class="empty">{t(lang, Key::NoAlerts)}</p> }.into_any()
+    } else {
+        let items = d
+            .alerts
+            .iter()
+            .map(|a| alert_item(lang, a, &d))
+            .collect_view();
+        view! { <ul class="alert-list">{items}</ul> }.into_any()
+    };
+    let html = view! { <h1>{title}</h1>{body} }.to_html();
+    Ok((title.to_owned(), html))
+}
+
+#[cfg(feature = "ssr")]
 fn alert_item(lang: Lang, a: &Alert, d: &AlertsData) -> AnyView {
     let severity = severity_key(&a.severity).map(|k| t(lang, k));
     let header = if a.header.is_empty() {
@@ -152,6 +137,7 @@ fn alert_item(lang: Lang, a: &Alert, d: &AlertsData) -> AnyView {
     .into_any()
 }
 
+#[cfg(feature = "ssr")]
 fn severity_key(severity: &str) -> Option<Key> {
     match severity {
         "severe" => Some(Key::SeveritySevere),
@@ -162,6 +148,7 @@ fn severity_key(severity: &str) -> Option<Key> {
 }
 
 /// Severe, warning, unknown, info: the order riders should read them in.
+#[cfg(any(feature = "ssr", test))]
 fn severity_rank(severity: &str) -> u8 {
     match severity {
         "severe" => 0,
@@ -171,11 +158,13 @@ fn severity_rank(severity: &str) -> u8 {
     }
 }
 
+#[cfg(any(feature = "ssr", test))]
 /// Most severe first; the API's order (then by id) otherwise kept.
 fn sort_by_severity(alerts: &mut [Alert]) {
     alerts.sort_by_key(|a| severity_rank(&a.severity));
 }
 
+#[cfg(any(feature = "ssr", test))]
 /// When an alert applies, in words: "Từ 23/11/2026 06:30 đến 23/11/2026 08:30".
 fn period(lang: Lang, p: &ActivePeriod) -> String {
     let from = p.start.as_deref().map(|s| date_time(lang, s));
@@ -195,6 +184,7 @@ fn period(lang: Lang, p: &ActivePeriod) -> String {
     }
 }
 
+#[cfg(any(feature = "ssr", test))]
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars
@@ -203,6 +193,7 @@ fn capitalised(word: &str) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(any(feature = "ssr", test))]
 /// A local date and time as each language writes it (the agency's offset is in the text):
 /// `23/11/2026 06:30`, `23 Nov 2026, 06:30`, `2026年11月23日 06:30`.
 fn date_time(lang: Lang, text: &str) -> String {

@@ -12,6 +12,8 @@ pub use stop::StopPage;
 // Route pages and maps.
 pub use alerts::AlertsPage;
 pub use network::NetworkMapPage;
+#[cfg(feature = "hydrate")]
+pub(crate) use routes::vehicle_label;
 pub use routes::{RoutePage, RoutesPage};
 
 use leptos::prelude::*;

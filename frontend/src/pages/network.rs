@@ -1,69 +1,38 @@
 //! `/map`: the whole network, every route's shape (from `/api/v1/network`, simplified by the
-//! server) and every vehicle, drawn like a route's map and refreshed the same way. The routes
-//! are listed beside it as links to their pages (the map's key, and the way in without a
-//! pointer).
+//! server) and every vehicle, drawn like a route's map (server-rendered, see
+//! `pages::routes::ServerPage`) and moved the same way by `live`. The routes are listed below
+//! it as links to their pages (the map's key, and the way in without a pointer).
 
-use api_types::{NetworkResponse, VehiclesResponse};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use super::routes::{MAP_MAX_HEIGHT, MAP_WIDTH, VehicleMarkers, failure, loading};
-use super::stop::HttpStatus;
-use crate::api::{self, Api, Failure};
-use crate::format::unix_seconds;
-use crate::i18n::{Key, t};
-use crate::map::Projection;
-use crate::ui::{RouteLink, css_color};
-use crate::use_lang;
+use super::routes::{Page, ServerPage};
 
 #[component]
 pub fn NetworkMapPage() -> impl IntoView {
-    let lang = use_lang();
-    let client = Api::new();
-    let status = HttpStatus::new();
-    let data = Resource::new_blocking(
-        move || lang.get(),
-        move |lang| {
-            let network = api::network(&client, lang);
-            let vehicles = api::vehicles(&client, None, lang);
-            async move { Ok::<_, Failure>((network.await?, vehicles.await?)) }
-        },
-    );
-    view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::NetworkTitle), t(lang.get(), Key::AppName))/>
-        <h1>{move || t(lang.get(), Key::NetworkTitle)}</h1>
-        <Suspense fallback=move || loading(lang)>
-            {move || {
-                let status = status.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok((network, vehicles)) => view! { <NetworkView network vehicles/> }.into_any(),
-                        Err(e) => failure(&status, lang, e).into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    view! { <ServerPage page=Signal::derive(|| Page::Network)/> }
 }
 
-#[component]
-fn NetworkView(network: NetworkResponse, vehicles: VehiclesResponse) -> impl IntoView {
-    let lang = use_lang();
-    let now = RwSignal::new(unix_seconds(&vehicles.now).unwrap_or_default());
-    let vehicles = RwSignal::new(vehicles.vehicles);
-    let updates = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    super::routes::follow(None, lang, vehicles, None, now, updates);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = now;
+/// `(title, HTML)` of the network map.
+#[cfg(feature = "ssr")]
+pub(super) async fn render(
+    client: &crate::api::Api,
+    lang: crate::i18n::Lang,
+) -> Result<(String, String), crate::api::Failure> {
+    use super::routes::ssr::{MAP_MAX_HEIGHT, MAP_WIDTH, markers};
+    use crate::api;
+    use crate::i18n::{Key, t};
+    use crate::map::Projection;
+    use crate::ui::{RouteLink, css_color};
 
+    let network = api::network(client, lang).await?;
+    let vehicles = api::vehicles(client, None, lang).await?.vehicles;
+    let title = t(lang, Key::NetworkTitle);
     let points = network
         .routes
         .iter()
         .flat_map(|r| r.shapes.iter().flatten().copied())
         .collect::<Vec<_>>();
-    let projection = Projection::fit(points, MAP_WIDTH, MAP_MAX_HEIGHT, 10.0);
-    let map = projection.map(|p| {
+    let map = Projection::fit(points, MAP_WIDTH, MAP_MAX_HEIGHT, 10.0).map(|p| {
         let shapes = network
             .routes
             .iter()
@@ -83,15 +52,14 @@ fn NetworkView(network: NetworkResponse, vehicles: VehiclesResponse) -> impl Int
                     class="map network"
                     viewBox=p.view_box()
                     role="group"
-                    aria-label=move || t(lang.get(), Key::NetworkMapLabel)
-                    data-updates=move || updates.get()
+                    aria-label=t(lang, Key::NetworkMapLabel)
+                    data-projection=p.to_attr()
                 >
                     <g class="shapes">{shapes}</g>
-                    <VehicleMarkers projection=p vehicles/>
+                    {markers(&p, lang, &vehicles)}
                 </svg>
             </figure>
         }
-        .into_any()
     });
     let legend = network
         .routes
@@ -107,10 +75,12 @@ fn NetworkView(network: NetworkResponse, vehicles: VehiclesResponse) -> impl Int
             }
         })
         .collect_view();
-    view! {
+    let html = view! {
+        <h1>{title}</h1>
         {map}
-        <h2 id="network-routes-h">{move || t(lang.get(), Key::NavRoutes)}</h2>
+        <h2 id="network-routes-h">{t(lang, Key::NavRoutes)}</h2>
         <ul class="legend" aria-labelledby="network-routes-h">{legend}</ul>
     }
-    .into_any()
+    .to_html();
+    Ok((title.to_owned(), html))
 }

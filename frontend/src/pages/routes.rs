@@ -1,106 +1,93 @@
 //! `/routes`: every route; `/routes/{route_id}`: a route's map and its stops with their next
-//! arrivals. Both are rendered on the server with the data of the moment (usable before, and
-//! without, the bundle). Once hydrated, the route page polls the route's vehicles every
-//! [`POLL`] (markers glide to their new positions by a CSS transition) and its arrivals every
-//! [`ARRIVALS_EVERY`] polls, and counts minutes down. An unknown route is the not-found page
-//! with status 404.
-//!
-//! The SVG pieces (shapes, stops, vehicle markers) and the polling are shared with the network
-//! map (`pages::network`).
+//! arrivals. With `/map` (`pages::network`) and `/alerts` (`pages::alerts`), these pages are
+//! drawn on the server only ([`ServerPage`]): their HTML is complete without the bundle, and
+//! the bundle carries none of their views (they cost the browser nothing to download). What
+//! moves on them is done by `live` once hydrated: the vehicle markers follow
+//! `/api/v1/vehicles` every 5 s (gliding by a CSS transition), minutes count down, the arrivals
+//! are refreshed. An unknown route is the not-found page with status 404.
 
-use api_types::{
-    Departure, DepartureStatus, RouteArrivalsResponse, RouteDetail, StopArrivals, Vehicle,
-};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::NotFound;
 use super::stop::HttpStatus;
-use crate::api::{self, Api, Failure};
-use crate::format::{self, unix_seconds};
 use crate::i18n::{Key, Lang, t};
-use crate::map::{self, Projection};
-use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, css_color, route_href};
 use crate::use_lang;
 
-/// How often the vehicles are asked for again.
-#[cfg(feature = "hydrate")]
-const POLL: std::time::Duration = std::time::Duration::from_secs(5);
-/// The arrivals are asked for again every this many polls (30 s).
-#[cfg(feature = "hydrate")]
-const ARRIVALS_EVERY: u32 = 6;
-/// The map's viewBox: this wide, at most this tall (user units ≈ CSS px on a phone).
-pub(super) const MAP_WIDTH: f64 = 400.0;
-pub(super) const MAP_MAX_HEIGHT: f64 = 440.0;
-const MAP_MARGIN: f64 = 14.0;
+/// A page drawn on the server only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Page {
+    Routes,
+    Route(String),
+    Network,
+    Alerts,
+}
 
 #[component]
 pub fn RoutesPage() -> impl IntoView {
-    let lang = use_lang();
-    let client = Api::new();
-    let status = HttpStatus::new();
-    let routes = Resource::new_blocking(move || lang.get(), move |lang| api::routes(&client, lang));
-    view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::RoutesTitle), t(lang.get(), Key::AppName))/>
-        <h1>{move || t(lang.get(), Key::RoutesTitle)}</h1>
-        <Suspense fallback=move || loading(lang)>
-            {move || {
-                let status = status.clone();
-                Suspend::new(async move {
-                    match routes.await {
-                        Ok(r) if r.routes.is_empty() => {
-                            view! { <p>{move || t(lang.get(), Key::NoRoutes)}</p> }.into_any()
-                        }
-                        Ok(r) => {
-                            let items = r
-                                .routes
-                                .into_iter()
-                                .map(|route| {
-                                    view! {
-                                        <li>
-                                            <a class="route-item" href=route_href(&route.id)>
-                                                <RouteBadge short_name=route.short_name color=route.color text_color=route.text_color/>
-                                                <span class="route-name">{route.long_name}</span>
-                                                <span class="muted agency">{route.agency_name}</span>
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view();
-                            view! { <ul class="routes">{items}</ul> }.into_any()
-                        }
-                        Err(e) => failure(&status, lang, e).into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    view! { <ServerPage page=Signal::derive(|| Page::Routes)/> }
 }
 
 #[component]
 pub fn RoutePage() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
-    let route_id = Memo::new(move |_| params.read().get("route_id").unwrap_or_default());
-    let client = Api::new();
+    let page =
+        Signal::derive(move || Page::Route(params.read().get("route_id").unwrap_or_default()));
+    view! { <ServerPage page/> }
+}
+
+/// A page whose HTML comes from the server: rendered there (`ssr::render`, with the data of the
+/// moment, status and title included) and kept as it is by hydration (`inner_html` is not
+/// touched when it came from the server). Shown anew in the browser (another route, another
+/// language, back and forward), it is loaded again from the server: a full page load.
+#[component]
+pub(super) fn ServerPage(page: Signal<Page>) -> impl IntoView {
+    let lang = use_lang();
     let status = HttpStatus::new();
-    let data = Resource::new_blocking(
-        move || (route_id.get(), lang.get()),
-        move |(id, lang)| {
-            let detail = api::route(&client, &id, lang);
-            let arrivals = api::route_arrivals(&client, &id, lang);
-            async move { Ok::<_, Failure>((detail.await?, arrivals.await?)) }
-        },
-    );
+    #[cfg(feature = "ssr")]
+    let client = crate::api::Api::new();
+    let node = NodeRef::<leptos::html::Div>::new();
+    // Hydrated with the server's HTML: follow what moves on it. Built empty in the browser
+    // (a link followed in the browser, back and forward), or asked for another page or
+    // language (the router changed the URL): load it from the server.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |shown: Option<Option<(Page, Lang)>>| {
+        let asked = (page.get(), lang.get());
+        let el = node.get()?;
+        let reload = || {
+            if let Ok(href) = window().location().href() {
+                let _ = window().location().replace(&href);
+            }
+        };
+        match shown.flatten() {
+            None if el.child_element_count() == 0 => reload(),
+            None => crate::live::follow(asked.1),
+            Some(shown) if shown != asked => reload(),
+            Some(_) => {}
+        }
+        Some(asked)
+    });
     view! {
-        <Suspense fallback=move || loading(lang)>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
             {move || {
+                let (page, lang) = (page.get(), lang.get());
                 let status = status.clone();
+                #[cfg(feature = "ssr")]
+                let client = client.clone();
                 Suspend::new(async move {
-                    match data.await {
-                        Ok((detail, arrivals)) => view! { <RouteView detail arrivals/> }.into_any(),
-                        Err(e) => failure(&status, lang, e).into_any(),
+                    #[cfg(feature = "ssr")]
+                    let (code, title, html) = ssr::render(&client, &page, lang).await;
+                    #[cfg(not(feature = "ssr"))]
+                    let (code, title, html) = {
+                        let _ = (page, lang);
+                        (200u16, document().title(), String::new())
+                    };
+                    if code != 200 {
+                        status.set(code);
+                    }
+                    view! {
+                        <Title text=title/>
+                        <div class="server-page" node_ref=node inner_html=html></div>
                     }
                 })
             }}
@@ -108,61 +95,136 @@ pub fn RoutePage() -> impl IntoView {
     }
 }
 
-/// "Loading…", while a page's data comes (in the browser only: the server waits for it).
-pub(super) fn loading(lang: RwSignal<Lang>) -> impl IntoView {
-    view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }
-}
-
-/// A refused request as a page: the not-found page for a 404, else the API's message; the
-/// HTTP status follows.
-pub(super) fn failure(status: &HttpStatus, lang: RwSignal<Lang>, e: Failure) -> impl IntoView {
-    if e.is_not_found() {
-        status.set(404);
-        view! { <NotFound/> }.into_any()
-    } else {
-        status.set(if e.status >= 400 { e.status } else { 502 });
-        view! {
-            <p class="notice" role="alert">{t(lang.get_untracked(), Key::LoadError)}" "{e.message}</p>
-        }
-        .into_any()
+/// What a vehicle is, in words: "Xe 51 · KAZE 17 · trạm kế Hikari" (its marker's title, and
+/// its line in the list of buses).
+pub(crate) fn vehicle_label(lang: Lang, v: &api_types::Vehicle) -> String {
+    let mut text = t(lang, Key::Bus).to_owned();
+    if let Some(r) = &v.route {
+        text.push(' ');
+        text.push_str(&r.short_name);
     }
+    if let Some(label) = &v.label {
+        text.push_str(" · ");
+        text.push_str(label);
+    }
+    if let Some(next) = &v.next_stop {
+        text.push_str(" · ");
+        text.push_str(t(lang, Key::NextStop));
+        text.push(' ');
+        text.push_str(&next.name);
+    }
+    text
 }
 
-/// A route's page once its data is here.
-#[component]
-fn RouteView(detail: RouteDetail, arrivals: RouteArrivalsResponse) -> impl IntoView {
-    let lang = use_lang();
-    let route = detail.route.clone();
-    // The server's now, in unix seconds: minutes are counted against it.
-    let now = RwSignal::new(unix_seconds(&arrivals.now).unwrap_or_default());
-    let vehicles = RwSignal::new(detail.vehicles.clone());
-    let arrivals = RwSignal::new(arrivals);
-    // Vehicle answers received since the page loaded (also read by the end-to-end tests).
-    let updates = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    follow(
-        Some(route.id.clone()),
-        lang,
-        vehicles,
-        Some(arrivals),
-        now,
-        updates,
-    );
+/// The server side: every page's view, rendered to HTML with its data.
+#[cfg(feature = "ssr")]
+pub(super) mod ssr {
+    use api_types::{
+        Departure, DepartureStatus, RouteArrivalsResponse, RouteDetail, StopArrivals, Vehicle,
+    };
+    use leptos::prelude::*;
 
-    let points = detail
-        .directions
-        .iter()
-        .flat_map(|d| {
-            d.shape
-                .iter()
-                .copied()
-                .chain(d.stops.iter().filter_map(|s| Some([s.lat?, s.lon?])))
-        })
-        .collect::<Vec<_>>();
-    let projection = Projection::fit(points, MAP_WIDTH, MAP_MAX_HEIGHT, MAP_MARGIN);
-    let color = css_color(&route.color, "2b6cb0");
-    let title = format!("{} {}", route.short_name, route.long_name);
-    let map = projection.map(|p| {
+    use super::{Page, vehicle_label};
+    use crate::api::{self, Api, Failure};
+    use crate::format::{self, unix_seconds};
+    use crate::i18n::{Key, Lang, t};
+    use crate::map::Projection;
+    use crate::pages::NotFound;
+    use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, css_color, route_href};
+
+    /// The map's viewBox: this wide, at most this tall (user units ≈ CSS px on a phone).
+    pub(crate) const MAP_WIDTH: f64 = 400.0;
+    pub(crate) const MAP_MAX_HEIGHT: f64 = 440.0;
+    const MAP_MARGIN: f64 = 14.0;
+
+    /// `(status, title, HTML)` of a page.
+    pub(crate) async fn render(client: &Api, page: &Page, lang: Lang) -> (u16, String, String) {
+        let app = t(lang, Key::AppName);
+        let answer = match page {
+            Page::Routes => routes(client, lang).await,
+            Page::Route(id) => route(client, id, lang).await,
+            Page::Network => crate::pages::network::render(client, lang).await,
+            Page::Alerts => crate::pages::alerts::render(client, lang).await,
+        };
+        match answer {
+            Ok((title, html)) => (200, format!("{title} · {app}"), html),
+            Err(e) if e.is_not_found() => (
+                404,
+                format!("{} · {app}", t(lang, Key::NotFoundTitle)),
+                view! { <NotFound/> }.to_html(),
+            ),
+            Err(e) => (
+                if e.status >= 400 { e.status } else { 502 },
+                app.to_owned(),
+                view! {
+                    <p class="notice" role="alert">{t(lang, Key::LoadError)}" "{e.message}</p>
+                }
+                .to_html(),
+            ),
+        }
+    }
+
+    async fn routes(client: &Api, lang: Lang) -> Result<(String, String), Failure> {
+        let r = api::routes(client, lang).await?;
+        let title = t(lang, Key::RoutesTitle);
+        let list = if r.routes.is_empty() {
+            view! { <p>{t(lang, Key::NoRoutes)}</p> }.into_any()
+        } else {
+            let items = r
+                .routes
+                .into_iter()
+                .map(|route| {
+                    view! {
+                        <li>
+                            <a class="route-item" href=route_href(&route.id)>
+                                <RouteBadge short_name=route.short_name color=route.color text_color=route.text_color/>
+                                <span class="route-name">{route.long_name}</span>
+                                <span class="muted agency">{route.agency_name}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="routes">{items}</ul> }.into_any()
+        };
+        let html = view! { <h1>{title}</h1>{list} }.to_html();
+        Ok((title.to_owned(), html))
+    }
+
+    async fn route(client: &Api, id: &str, lang: Lang) -> Result<(String, String), Failure> {
+        let detail = api::route(client, id, lang).await?;
+        let arrivals = api::route_arrivals(client, id, lang).await?;
+        let r = &detail.route;
+        let title = format!("{} {}", r.short_name, r.long_name);
+        let html = view! {
+            <div class="route-head">
+                <RouteBadge short_name=r.short_name.clone() color=r.color.clone() text_color=r.text_color.clone()/>
+                <h1>{r.long_name.clone()}</h1>
+            </div>
+            <p class="muted">{r.agency_name.clone()}</p>
+            {route_map(&detail, lang)}
+            {vehicle_list(lang, &detail.vehicles)}
+            {route_stops(lang, &arrivals)}
+        }
+        .to_html();
+        Ok((title, html))
+    }
+
+    /// The route drawn from its shapes: its line, its stops (links to their boards), its
+    /// buses; `data-projection` and `data-route` tell `live` how to move them.
+    fn route_map(detail: &RouteDetail, lang: Lang) -> Option<impl IntoView + use<>> {
+        let points = detail
+            .directions
+            .iter()
+            .flat_map(|d| {
+                d.shape
+                    .iter()
+                    .copied()
+                    .chain(d.stops.iter().filter_map(|s| Some([s.lat?, s.lon?])))
+            })
+            .collect::<Vec<_>>();
+        let p = Projection::fit(points, MAP_WIDTH, MAP_MAX_HEIGHT, MAP_MARGIN)?;
+        let color = css_color(&detail.route.color, "2b6cb0");
         let shapes = detail
             .directions
             .iter()
@@ -183,373 +245,238 @@ fn RouteView(detail: RouteDetail, arrivals: RouteArrivalsResponse) -> impl IntoV
             })
             .filter_map(|s| {
                 let (x, y) = p.project(s.lat?, s.lon?);
-                let href = format!("/stops/{}", s.id);
-                let name = s.name.clone();
                 Some(view! {
                     <g>
-                        <a href=href tabindex="-1">
-                            <title>{name}</title>
+                        <a href=format!("/stops/{}", s.id) tabindex="-1">
+                            <title>{s.name.clone()}</title>
                             <circle class="stop-dot" cx=x cy=y r="4"/>
                         </a>
                     </g>
                 })
             })
             .collect_view();
-        view! {
+        let label = format!(
+            "{}: {} {}",
+            t(lang, Key::RouteMapLabel),
+            detail.route.short_name,
+            detail.route.long_name
+        );
+        Some(view! {
             <figure class="map-figure">
                 <svg
                     class="map"
                     viewBox=p.view_box()
                     role="group"
-                    aria-label=move || format!("{}: {}", t(lang.get(), Key::RouteMapLabel), title)
+                    aria-label=label
+                    data-projection=p.to_attr()
+                    data-route=detail.route.id.clone()
                 >
                     <g class="shapes">{shapes}</g>
                     <g class="stops">{stops}</g>
-                    <VehicleMarkers projection=p vehicles/>
+                    {markers(&p, lang, &detail.vehicles)}
                 </svg>
-                <figcaption class="muted">{move || t(lang.get(), Key::MapLegend)}</figcaption>
+                <figcaption class="muted">{t(lang, Key::MapLegend)}</figcaption>
             </figure>
+        })
+    }
+
+    /// The vehicles' markers (see [`Projection::marker`]).
+    pub(crate) fn markers(
+        p: &Projection,
+        lang: Lang,
+        vehicles: &[Vehicle],
+    ) -> impl IntoView + use<> {
+        let html: String = vehicles
+            .iter()
+            .map(|v| p.marker(v, &vehicle_label(lang, v)))
+            .collect();
+        view! { <g class="vehicles" inner_html=html></g> }
+    }
+
+    /// The vehicles as a list: what the markers say, for those who do not see the map.
+    fn vehicle_list(lang: Lang, vehicles: &[Vehicle]) -> impl IntoView + use<> {
+        let list = if vehicles.is_empty() {
+            view! { <p>{t(lang, Key::NoBusesNow)}</p> }.into_any()
+        } else {
+            let items = vehicles
+                .iter()
+                .map(|v| view! { <li>{vehicle_label(lang, v)}</li> })
+                .collect_view();
+            view! { <ul class="buses">{items}</ul> }.into_any()
+        };
+        view! {
+            <section class="vehicle-list" aria-labelledby="buses-h">
+                <h2 id="buses-h">{t(lang, Key::BusesNow)}</h2>
+                {list}
+            </section>
         }
-        .into_any()
-    });
+    }
 
-    view! {
-        <Title text=move || format!("{} {} · {}", route.short_name, route.long_name, t(lang.get(), Key::AppName))/>
-        <div class="route-head">
-            <RouteBadge short_name=detail.route.short_name.clone() color=detail.route.color.clone() text_color=detail.route.text_color.clone()/>
-            <h1>{detail.route.long_name.clone()}</h1>
-        </div>
-        <p class="muted">{detail.route.agency_name.clone()}</p>
-        {map}
-        <VehicleList vehicles updates/>
-        <section class="route-stops" aria-labelledby="stops-h">
-            <h2 id="stops-h">{move || t(lang.get(), Key::StopsAndArrivals)}</h2>
-            {move || {
-                let lang = lang.get();
-                arrivals
-                    .read()
-                    .directions
+    /// Per direction, each stop with the route's next buses there.
+    fn route_stops(lang: Lang, arrivals: &RouteArrivalsResponse) -> impl IntoView + use<> {
+        let now = unix_seconds(&arrivals.now).unwrap_or_default();
+        let directions = arrivals
+            .directions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let heading = format!(
+                    "{} {}",
+                    t(lang, Key::Towards),
+                    d.headsign.clone().unwrap_or_default()
+                );
+                let stops = d
+                    .stops
                     .iter()
-                    .enumerate()
-                    .map(|(i, d)| {
-                        let heading = format!(
-                            "{} {}",
-                            t(lang, Key::Towards),
-                            d.headsign.clone().unwrap_or_default()
-                        );
-                        let stops = d
-                            .stops
-                            .iter()
-                            .map(|s| stop_row(lang, s.clone(), now))
-                            .collect_view();
-                        view! {
-                            <section class="direction" aria-labelledby=format!("dir-{i}")>
-                                <h3 id=format!("dir-{i}")>{heading}</h3>
-                                <ol class="stop-list">{stops}</ol>
-                            </section>
-                        }
-                        .into_any()
-                    })
-                    .collect_view()
-            }}
-        </section>
-    }
-    .into_any()
-}
-
-/// The live vehicles on a map: one marker each, kept across updates (keyed by id) so that a
-/// new position moves it (CSS transition) instead of replacing it.
-#[component]
-pub(super) fn VehicleMarkers(
-    projection: Projection,
-    vehicles: RwSignal<Vec<Vehicle>>,
-) -> impl IntoView {
-    let ids = move || vehicles.with(|vs| vs.iter().map(|v| v.id.clone()).collect::<Vec<_>>());
-    view! {
-        <g class="vehicles">
-            <For each=ids key=|id| id.clone() let:id>
-                {vehicle_marker(projection, vehicles, id)}
-            </For>
-        </g>
-    }
-}
-
-fn vehicle_marker(p: Projection, vehicles: RwSignal<Vec<Vehicle>>, id: String) -> impl IntoView {
-    let lang = use_lang();
-    let found = id.clone();
-    let v = Memo::new(move |_| vehicles.with(|vs| vs.iter().find(|v| v.id == found).cloned()));
-    let style = move || {
-        v.with(|v| {
-            v.as_ref()
-                .map(|v| format!("transform:{}", p.translate(v.lat, v.lon)))
-                .unwrap_or_default()
-        })
-    };
-    let fill = move || {
-        v.with(|v| {
-            let color = v
-                .as_ref()
-                .and_then(|v| v.route.as_ref())
-                .map(|r| r.color.as_str());
-            css_color(color.unwrap_or(""), "2b6cb0")
-        })
-    };
-    let heading = move || {
-        v.with(|v| {
-            v.as_ref()
-                .and_then(|v| v.bearing)
-                .map(map::rotate)
-                .unwrap_or_else(|| "scale(0)".to_owned())
-        })
-    };
-    let label = move || {
-        v.with(|v| {
-            v.as_ref()
-                .map(|v| vehicle_label(lang.get(), v))
-                .unwrap_or_default()
-        })
-    };
-    view! {
-        <g class="vehicle" data-vehicle=id style=style>
-            <title>{label}</title>
-            <path class="heading" d="M0 -15L6 -6H-6Z" transform=heading/>
-            <circle r="7" fill=fill/>
-        </g>
-    }
-    .into_any()
-}
-
-/// What a vehicle is, in words: "Xe 51 · KAZE 17 · trạm kế Hikari".
-fn vehicle_label(lang: Lang, v: &Vehicle) -> String {
-    let mut text = t(lang, Key::Bus).to_owned();
-    if let Some(r) = &v.route {
-        text.push(' ');
-        text.push_str(&r.short_name);
-    }
-    if let Some(label) = &v.label {
-        text.push_str(" · ");
-        text.push_str(label);
-    }
-    if let Some(next) = &v.next_stop {
-        text.push_str(" · ");
-        text.push_str(t(lang, Key::NextStop));
-        text.push(' ');
-        text.push_str(&next.name);
-    }
-    text
-}
-
-/// The vehicles as a list: what the markers say, for those who do not see the map.
-#[component]
-fn VehicleList(vehicles: RwSignal<Vec<Vehicle>>, updates: RwSignal<u32>) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <section class="vehicle-list" aria-labelledby="buses-h" data-updates=move || updates.get()>
-            <h2 id="buses-h">{move || t(lang.get(), Key::BusesNow)}</h2>
-            {move || {
-                let lang = lang.get();
-                vehicles.with(|vs| {
-                    if vs.is_empty() {
-                        view! { <p>{t(lang, Key::NoBusesNow)}</p> }.into_any()
-                    } else {
-                        let items = vs
-                            .iter()
-                            .map(|v| view! { <li>{vehicle_label(lang, v)}</li> })
-                            .collect_view();
-                        view! { <ul class="buses">{items}</ul> }.into_any()
-                    }
-                })
-            }}
-        </section>
-    }
-}
-
-/// A stop of the list: its name (a link to its board) and the route's next buses there.
-fn stop_row(lang: Lang, s: StopArrivals, now: RwSignal<i64>) -> impl IntoView {
-    let href = format!("/stops/{}", s.stop.id);
-    let arrivals = if s.arrivals.is_empty() {
-        view! { <p class="muted none">{t(lang, Key::NoArrivals)}</p> }.into_any()
-    } else {
-        let items = s
-            .arrivals
-            .into_iter()
-            .map(|d| arrival(lang, d, now))
-            .collect_view();
-        view! { <ul class="arrivals">{items}</ul> }.into_any()
-    };
-    view! {
-        <li class="route-stop">
-            <a href=href>{s.stop.name}</a>
-            {arrivals}
-        </li>
-    }
-    .into_any()
-}
-
-/// One coming bus: minutes (or its struck time when it will not come) and live vs timetable
-/// by icon and word, as on the stop's board.
-fn arrival(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
-    let (class, icon, word) = match d.status {
-        DepartureStatus::Live => ("live", view! { <LiveIcon/> }.into_any(), Key::Live),
-        DepartureStatus::Scheduled => (
-            "scheduled",
-            view! { <ClockIcon/> }.into_any(),
-            Key::Scheduled,
-        ),
-        DepartureStatus::Cancelled => (
-            "cancelled",
-            view! { <CancelIcon/> }.into_any(),
-            Key::Cancelled,
-        ),
-        DepartureStatus::Skipped => ("skipped", view! { <CancelIcon/> }.into_any(), Key::Skipped),
-    };
-    let at = expected_time(&d).to_owned();
-    let when = if matches!(
-        d.status,
-        DepartureStatus::Cancelled | DepartureStatus::Skipped
-    ) {
-        view! { <s>{format::clock(&at).to_owned()}</s> }.into_any()
-    } else {
-        view! { <strong>{move || format::countdown_text(lang, now.get(), &at)}</strong> }.into_any()
-    };
-    view! {
-        <li class=format!("arrival {class}") data-status=class>
-            {when}" "{icon}" "<span class="word">{t(lang, word)}</span>
-        </li>
-    }
-}
-
-/// When riders should expect the bus: predicted, else scheduled (arrival at a trip's last
-/// stop, where there is no departure to speak of, is the same time in GTFS).
-fn expected_time(d: &Departure) -> &str {
-    d.predicted_departure
-        .as_deref()
-        .or(d.predicted_arrival.as_deref())
-        .unwrap_or(&d.scheduled_departure)
-}
-
-/// Polls the vehicles (and the arrivals, when given) for as long as the page is shown,
-/// starting once hydrated; `updates` counts the vehicle answers.
-#[cfg(feature = "hydrate")]
-pub(super) fn follow(
-    route_id: Option<String>,
-    lang: RwSignal<Lang>,
-    vehicles: RwSignal<Vec<Vehicle>>,
-    arrivals: Option<RwSignal<RouteArrivalsResponse>>,
-    now: RwSignal<i64>,
-    updates: RwSignal<u32>,
-) {
-    use leptos::task::spawn_local;
-    let client = Api::new();
-    Effect::new(move |_| {
-        let lang = lang.get_untracked();
-        let route_id = route_id.clone();
-        let polls = std::rc::Rc::new(std::cell::Cell::new(0u32));
-        let tick = set_interval_with_handle(
-            move || {
-                polls.set(polls.get() + 1);
-                let id = route_id.clone();
-                spawn_local(async move {
-                    if let Ok(r) = api::vehicles(&client, id.as_deref(), lang).await {
-                        if let Some(server_now) = unix_seconds(&r.now) {
-                            now.try_set(server_now);
-                        }
-                        vehicles.try_set(r.vehicles);
-                        updates.try_update(|n| *n += 1);
-                    }
-                });
-                if let (Some(arrivals), Some(id)) = (arrivals, route_id.clone())
-                    && polls.get().is_multiple_of(ARRIVALS_EVERY)
-                {
-                    spawn_local(async move {
-                        if let Ok(a) = api::route_arrivals(&client, &id, lang).await {
-                            arrivals.try_set(a);
-                        }
-                    });
+                    .map(|s| stop_row(lang, s, now))
+                    .collect_view();
+                view! {
+                    <section class="direction" aria-labelledby=format!("dir-{i}")>
+                        <h3 id=format!("dir-{i}")>{heading}</h3>
+                        <ol class="stop-list">{stops}</ol>
+                    </section>
                 }
-            },
-            POLL,
-        )
-        .ok();
-        on_cleanup(move || {
-            if let Some(tick) = tick {
-                tick.clear();
+            })
+            .collect_view();
+        view! {
+            <section class="route-stops" aria-labelledby="stops-h" data-now=now>
+                <h2 id="stops-h">{t(lang, Key::StopsAndArrivals)}</h2>
+                {directions}
+            </section>
+        }
+    }
+
+    /// A stop of the list: its name (a link to its board) and the route's next buses there.
+    fn stop_row(lang: Lang, s: &StopArrivals, now: i64) -> impl IntoView + use<> {
+        let arrivals = if s.arrivals.is_empty() {
+            view! { <p class="muted none">{t(lang, Key::NoArrivals)}</p> }.into_any()
+        } else {
+            let items = s
+                .arrivals
+                .iter()
+                .map(|d| arrival(lang, d, now))
+                .collect_view();
+            view! { <ul class="arrivals">{items}</ul> }.into_any()
+        };
+        view! {
+            <li class="route-stop">
+                <a href=format!("/stops/{}", s.stop.id)>{s.stop.name.clone()}</a>
+                {arrivals}
+            </li>
+        }
+    }
+
+    /// One coming bus: minutes (`data-at`: counted down by `live`), or its struck time when it
+    /// will not come; live vs timetable by icon and word, as on the stop's board.
+    fn arrival(lang: Lang, d: &Departure, now: i64) -> impl IntoView + use<> {
+        let (class, icon, word) = match d.status {
+            DepartureStatus::Live => ("live", view! { <LiveIcon/> }.into_any(), Key::Live),
+            DepartureStatus::Scheduled => (
+                "scheduled",
+                view! { <ClockIcon/> }.into_any(),
+                Key::Scheduled,
+            ),
+            DepartureStatus::Cancelled => (
+                "cancelled",
+                view! { <CancelIcon/> }.into_any(),
+                Key::Cancelled,
+            ),
+            DepartureStatus::Skipped => {
+                ("skipped", view! { <CancelIcon/> }.into_any(), Key::Skipped)
             }
-        });
-    });
+        };
+        let at = expected_time(d);
+        let when = if matches!(
+            d.status,
+            DepartureStatus::Cancelled | DepartureStatus::Skipped
+        ) {
+            view! { <s>{format::clock(at).to_owned()}</s> }.into_any()
+        } else {
+            view! {
+                <strong data-at=at.to_owned()>{format::countdown_text(lang, now, at)}</strong>
+            }
+            .into_any()
+        };
+        view! {
+            <li class=format!("arrival {class}") data-status=class>
+                {when}" "{icon}" "<span class="word">{t(lang, word)}</span>
+            </li>
+        }
+    }
+
+    /// When riders should expect the bus: predicted, else scheduled.
+    fn expected_time(d: &Departure) -> &str {
+        d.predicted_departure
+            .as_deref()
+            .or(d.predicted_arrival.as_deref())
+            .unwrap_or(&d.scheduled_departure)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The list of a route's stops as the server writes it: minutes to count down,
+        /// cancelled struck, live and timetable by icon and word.
+        #[test]
+        fn arrivals_are_written_with_their_time_to_count_down_and_their_status_in_words() {
+            let owner = Owner::new();
+            owner.set();
+            let json = r#"{"lang":"en","route_id":"bd:51","now":"2026-11-23T07:40:00+07:00",
+                "to":"2026-11-23T09:40:00+07:00","realtime":"live","directions":[{"direction_id":0,
+                "headsign":"EIU","stops":[{"stop":{"id":"bd:S1","name":"Hikari"},"arrivals":[
+                {"trip_id":"bd:T1","service_date":"2026-11-23","route":{"id":"bd:51","short_name":"51",
+                "long_name":"L","color":"009B4E","text_color":"FFFFFF"},"stop_id":"bd:S1",
+                "stop_sequence":3,"scheduled_departure":"2026-11-23T07:45:00+07:00",
+                "scheduled_arrival":"2026-11-23T07:45:00+07:00",
+                "predicted_departure":"2026-11-23T07:47:10+07:00","status":"live","basis":"realtime"},
+                {"trip_id":"bd:T2","service_date":"2026-11-23","route":{"id":"bd:51","short_name":"51",
+                "long_name":"L","color":"009B4E","text_color":"FFFFFF"},"stop_id":"bd:S1",
+                "stop_sequence":3,"scheduled_departure":"2026-11-23T07:55:00+07:00",
+                "scheduled_arrival":"2026-11-23T07:55:00+07:00","status":"cancelled","basis":"agency"}
+                ]},{"stop":{"id":"bd:S2","name":"EIU"},"arrivals":[]}]}]}"#;
+            let arrivals: RouteArrivalsResponse = serde_json::from_str(json).expect("valid");
+            let html = route_stops(Lang::En, &arrivals).to_html();
+            assert!(html.contains("Towards EIU"), "{html}");
+            assert!(
+                html.contains(r#"<strong data-at="2026-11-23T07:47:10+07:00">7 min</strong>"#),
+                "{html}"
+            );
+            assert!(html.contains("Live") && html.contains("<svg"), "{html}");
+            assert!(
+                html.contains("<s>07:55</s>") && html.contains("Cancelled"),
+                "{html}"
+            );
+            assert!(html.contains("No buses in the next 2 hours"), "{html}");
+            assert!(html.contains(r#"href="/stops/bd:S2""#), "{html}");
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vehicle() -> Vehicle {
-        Vehicle {
-            id: "binh-duong:bus-17".to_owned(),
-            label: Some("KAZE 17".to_owned()),
-            lat: 11.05,
-            lon: 106.65,
-            bearing: Some(90.0),
-            speed: None,
-            trip_id: None,
-            route: Some(api_types::RouteBadge {
-                id: "binh-duong:51".to_owned(),
-                short_name: "51".to_owned(),
-                color: "009B4E".to_owned(),
-                text_color: "FFFFFF".to_owned(),
-            }),
-            next_stop: Some(api_types::StopRef {
-                id: "binh-duong:BD2081".to_owned(),
-                code: None,
-                name: "Hikari".to_owned(),
-                lat: None,
-                lon: None,
-                parent_station: None,
-                wheelchair_boarding: None,
-            }),
-            at_stop: false,
-            timestamp: "2026-11-23T07:39:40+07:00".to_owned(),
-            data_age_s: 20,
-            off_route: false,
-            stuck: false,
-            layover: false,
-        }
-    }
-
     #[test]
     fn a_vehicle_is_said_with_its_route_label_and_next_stop() {
+        let v: api_types::Vehicle = serde_json::from_str(
+            r#"{"id":"bd:bus-17","label":"KAZE 17","lat":11.05,"lon":106.65,
+                "route":{"id":"bd:51","short_name":"51","color":"009B4E","text_color":"FFFFFF"},
+                "next_stop":{"id":"bd:S","name":"Hikari"},"at_stop":false,
+                "timestamp":"2026-11-23T07:39:40+07:00","data_age_s":20,"off_route":false,
+                "stuck":false,"layover":false}"#,
+        )
+        .expect("valid");
         assert_eq!(
-            vehicle_label(Lang::En, &vehicle()),
+            vehicle_label(Lang::En, &v),
             "Bus 51 · KAZE 17 · next stop Hikari"
         );
-        let bare = Vehicle {
+        let bare = api_types::Vehicle {
             label: None,
             route: None,
             next_stop: None,
-            ..vehicle()
+            ..v
         };
         assert_eq!(vehicle_label(Lang::Vi, &bare), "Xe");
-    }
-
-    /// Renders a marker as the server does (needs `ssr`).
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn a_marker_is_placed_by_a_css_transform_and_turned_by_its_bearing() {
-        let owner = Owner::new();
-        owner.set();
-        let p = Projection::fit([[11.0, 106.6], [11.1, 106.7]], 400.0, 400.0, 0.0).expect("points");
-        let vehicles = RwSignal::new(vec![vehicle()]);
-        let html = vehicle_marker(p, vehicles, "binh-duong:bus-17".to_owned()).to_html();
-        assert!(
-            html.contains(r#"data-vehicle="binh-duong:bus-17""#),
-            "{html}"
-        );
-        assert!(
-            html.contains(&format!("transform:{}", p.translate(11.05, 106.65))),
-            "{html}"
-        );
-        assert!(html.contains(r#"transform="rotate(90)""#), "{html}");
-        assert!(html.contains("#009B4E"), "{html}");
-        assert!(html.contains("<title>"), "{html}");
     }
 }
