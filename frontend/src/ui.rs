@@ -58,18 +58,20 @@ pub fn Header() -> impl IntoView {
 fn MainNav() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
+    // Routes, map and alerts are drawn by the server only: a full page load (`external`),
+    // not the router, shows them.
     let items = [
-        ("/", Key::NavStops),
-        ("/routes", Key::NavRoutes),
-        ("/map", Key::NavMap),
-        ("/alerts", Key::NavAlerts),
+        ("/", Key::NavStops, None),
+        ("/routes", Key::NavRoutes, Some("external")),
+        ("/map", Key::NavMap, Some("external")),
+        ("/alerts", Key::NavAlerts, Some("external")),
     ];
     view! {
         <nav class="main-nav" aria-label=move || t(lang.get(), Key::MainNav)>
             <ul>
                 {items
                     .into_iter()
-                    .map(|(href, key)| {
+                    .map(|(href, key, rel)| {
                         let current = move || {
                             let path = location.pathname.get();
                             let here = if href == "/" {
@@ -81,7 +83,7 @@ fn MainNav() -> impl IntoView {
                         };
                         view! {
                             <li>
-                                <a href=href aria-current=current>{move || t(lang.get(), key)}</a>
+                                <a href=href rel=rel aria-current=current>{move || t(lang.get(), key)}</a>
                             </li>
                         }
                     })
@@ -100,8 +102,9 @@ pub fn RouteLink(
     text_color: String,
 ) -> impl IntoView {
     let href = route_href(&id);
+    // The route page is drawn by the server only: a full page load shows it.
     view! {
-        <a class="badge-link" href=href>
+        <a class="badge-link" href=href rel="external">
             <RouteBadge short_name color text_color/>
         </a>
     }

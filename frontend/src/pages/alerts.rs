@@ -58,19 +58,23 @@ pub(super) async fn render(client: &Api, lang: Lang) -> Result<(String, String),
         routes,
         stops,
     };
-    let title = t(lang, Key::AlertsTitle);
+    Ok((t(lang, Key::AlertsTitle).to_owned(), page(lang, &d)))
+}
+
+/// The page's HTML.
+#[cfg(feature = "ssr")]
+fn page(lang: Lang, d: &AlertsData) -> String {
     let body = if d.alerts.is_empty() {
         view! { <p class="empty">{t(lang, Key::NoAlerts)}</p> }.into_any()
     } else {
         let items = d
             .alerts
             .iter()
-            .map(|a| alert_item(lang, a, &d))
+            .map(|a| alert_item(lang, a, d))
             .collect_view();
         view! { <ul class="alert-list">{items}</ul> }.into_any()
     };
-    let html = view! { <h1>{title}</h1>{body} }.to_html();
-    Ok((title.to_owned(), html))
+    view! { <h1>{t(lang, Key::AlertsTitle)}</h1>{body} }.to_html()
 }
 
 #[cfg(feature = "ssr")]
@@ -249,6 +253,61 @@ mod tests {
         sort_by_severity(&mut alerts);
         let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["d", "b", "e", "c", "a"]);
+    }
+
+    /// The page as the server writes it: the empty state, or each alert with its severity
+    /// in words, periods, description and the routes and stops it names as links.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn alerts_are_drawn_with_their_routes_and_stops_linked_and_an_empty_state() {
+        let owner = Owner::new();
+        owner.set();
+        let none = AlertsData {
+            alerts: Vec::new(),
+            routes: Vec::new(),
+            stops: BTreeMap::new(),
+        };
+        assert!(page(Lang::En, &none).contains("No alerts right now"));
+        let mut moved = alert("bd:sim/2", "info");
+        moved.stops = vec!["bd:S1".to_owned(), "bd:GONE".to_owned()];
+        moved.description = Some("Use the temporary stop.".to_owned());
+        moved.active_periods = vec![ActivePeriod {
+            start: Some("2026-11-23T00:00:00+07:00".to_owned()),
+            end: None,
+        }];
+        let mut delays = alert("bd:sim/1", "warning");
+        delays.routes = vec!["bd:51".to_owned()];
+        let d = AlertsData {
+            alerts: vec![delays, moved],
+            routes: vec![api_types::RouteSummary {
+                id: "bd:51".to_owned(),
+                short_name: "51".to_owned(),
+                long_name: "Becamex Tower – Hikari".to_owned(),
+                color: "009B4E".to_owned(),
+                text_color: "FFFFFF".to_owned(),
+                agency_id: "bd:A".to_owned(),
+                agency_name: "KAZE".to_owned(),
+            }],
+            stops: BTreeMap::from([("bd:S1".to_owned(), "Hikari".to_owned())]),
+        };
+        let html = page(Lang::En, &d);
+        assert!(
+            html.contains("Warning") && html.contains("Information"),
+            "{html}"
+        );
+        assert!(html.find("Alert bd:sim/1") < html.find("Alert bd:sim/2"));
+        assert!(html.contains(r#"href="/routes/bd:51""#), "{html}");
+        assert!(
+            html.contains(r#"<a href="/stops/bd:S1">Hikari</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<a href="/stops/bd:GONE">bd:GONE</a>"#),
+            "a stop without a name is shown by its id: {html}"
+        );
+        assert!(html.contains("Until further notice"), "{html}");
+        assert!(html.contains("From 23 Nov 2026, 00:00 · Until further notice"));
+        assert!(html.contains("Use the temporary stop."));
     }
 
     #[test]

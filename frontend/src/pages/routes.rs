@@ -176,7 +176,7 @@ pub(super) mod ssr {
                 .map(|route| {
                     view! {
                         <li>
-                            <a class="route-item" href=route_href(&route.id)>
+                            <a class="route-item" href=route_href(&route.id) rel="external">
                                 <RouteBadge short_name=route.short_name color=route.color text_color=route.text_color/>
                                 <span class="route-name">{route.long_name}</span>
                                 <span class="muted agency">{route.agency_name}</span>
