@@ -90,6 +90,20 @@ fn board_path(stop_id: &str, lang: Lang, suffix: &str) -> String {
     )
 }
 
+// Stop display setup
+/// A stop with its routes (`/api/v1/stops/{id}`).
+pub fn stop_detail(
+    api: &Api,
+    stop_id: &str,
+    lang: Lang,
+) -> impl Future<Output = ApiResult<api_types::StopDetail>> + Send + use<> {
+    api.get(format!(
+        "/api/v1/stops/{}?lang={}",
+        url_encode(stop_id),
+        lang.code()
+    ))
+}
+
 /// Reads an answer: the type on 2xx, else the API's error body as a [`Failure`].
 pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> ApiResult<T> {
     if (200..300).contains(&status) {

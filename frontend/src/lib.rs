@@ -165,6 +165,8 @@ fn Layout() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/stops/:stop_id") view=pages::StopPage ssr=SsrMode::Async/>
+                // Stop display setup
+                <Route path=path!("/displays/new") view=pages::DisplaySetupPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -1,8 +1,12 @@
 //! One component per page.
 
+// Stop display setup
+mod display_setup;
 mod home;
 mod stop;
 
+// Stop display setup
+pub use display_setup::DisplaySetupPage;
 pub use home::HomePage;
 pub use stop::StopPage;
 
