@@ -317,6 +317,14 @@ pub fn DisplaySetupPage() -> impl IntoView {
             );
         }
     };
+    // A stop added from the results (the query's `q` emptied) empties the search box too.
+    Effect::new(move |_| {
+        if q.read().is_empty()
+            && let Some(input) = search_input.get_untracked()
+        {
+            input.set_value("");
+        }
+    });
     let on_submit = {
         let go = go.clone();
         move |ev: leptos::ev::SubmitEvent| {
