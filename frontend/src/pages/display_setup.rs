@@ -254,7 +254,7 @@ pub fn DisplaySetupPage() -> impl IntoView {
     let lang = use_lang();
     let hydrated = use_hydrated();
     let client = Api::new();
-    let search_client = client.clone();
+    let search_client = Api::new();
     let query = use_query_map();
     let setup = Memo::new(move |_| query.with(Setup::from_query));
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
@@ -779,7 +779,7 @@ mod tests {
             parent: None,
             children: Vec::new(),
         };
-        let missing = Err(crate::api::Failure {
+        let missing = Err(api::Failure {
             status: 404,
             error: "stop_not_found".to_owned(),
             message: "no".to_owned(),
