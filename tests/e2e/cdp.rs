@@ -60,6 +60,19 @@ pub async fn grant_location(browser: &Client, origin: &str, lat: f64, lon: f64) 
     .await;
 }
 
+/// Writing to the clipboard allowed for `origin` (a copy button's `navigator.clipboard`).
+pub async fn grant_clipboard(browser: &Client, origin: &str) {
+    cdp(
+        browser,
+        "Browser.grantPermissions",
+        serde_json::json!({
+            "origin": origin,
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+        }),
+    )
+    .await;
+}
+
 /// Geolocation refused for `origin`, as when the reader says no.
 pub async fn refuse_location(browser: &Client, origin: &str) {
     cdp(

@@ -1,12 +1,13 @@
 //! A display installer's journey: from a stop's page to the setup of its stop display, a
 //! second stop added by search, one route and English chosen, the URL following every
-//! choice, and the display itself showing just that.
+//! choice (copied to the clipboard), the display itself showing just that, and a stop removed.
 
 use std::time::Duration;
 
 use fantoccini::Locator;
 
 use crate::Journey;
+use crate::cdp;
 
 /// The value of the URL to copy, once it contains every one of `parts`.
 async fn url_with(j: &Journey, parts: &[&str]) -> String {
@@ -94,6 +95,33 @@ async fn set_up_a_display_from_a_stop_page_and_open_it() {
             .await
             .ends_with(".txt?route=binh-duong%3A51&lang=en")
     );
+    // Copy: the browser's clipboard then holds the URL.
+    cdp::grant_clipboard(&j.browser, &j.base).await;
+    j.wait_for("#copy-url").await.click().await.expect("copy");
+    let copied = j
+        .eventually("the URL is copied", Duration::from_secs(10), || async {
+            let said = j
+                .browser
+                .find(Locator::Css(".display-result [aria-live]"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (said == "Đã sao chép.").then_some(())?;
+            let clip = j
+                .browser
+                .execute_async(
+                    "const done = arguments[0]; \
+                     navigator.clipboard.readText().then(done, (e) => done('error: ' + e));",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            clip.as_str().map(str::to_owned)
+        })
+        .await;
+    assert_eq!(copied, url);
     j.screenshot("2-url-built").await;
 
     // Open the display (the link opens it in a new tab; a display's browser would just load it).
@@ -123,5 +151,23 @@ async fn set_up_a_display_from_a_stop_page_and_open_it() {
     let rows = j.text("tbody").await;
     assert!(rows.contains("min"), "minutes in English: {rows}");
     j.screenshot("3-display").await;
+
+    // Back to the setup: removing a stop's chip keeps the other choices.
+    j.browser.back().await.expect("back");
+    j.wait_for("main[data-hydrated]").await;
+    j.wait_for(r#"#chosen-stops li[data-stop="binh-duong:BD1020"] a"#)
+        .await
+        .click()
+        .await
+        .expect("remove");
+    let url = url_with(&j, &["/display/binh-duong:ST_HIKARI?"]).await;
+    assert_eq!(
+        url,
+        format!(
+            "{}/display/binh-duong:ST_HIKARI?route=binh-duong%3A51&lang=en",
+            j.base
+        )
+    );
+    j.screenshot("4-stop-removed").await;
     j.finish().await;
 }

@@ -416,7 +416,9 @@ pub fn DisplaySetupPage() -> impl IntoView {
                                             Ok(d) => d.stop.name.clone(),
                                             Err(_) => format!("{id} ({})", t(lang, Key::UnknownStop)),
                                         };
-                                        let remove = setup.get_untracked().without_stop(&id).href(&q.get_untracked());
+                                        // Reactive: routes ticked since keep in the link.
+                                        let remove_id = id.clone();
+                                        let remove = move || setup.read().without_stop(&remove_id).href(&q.read());
                                         let label = format!("{} {name}", t(lang, Key::RemoveStop));
                                         view! {
                                             <li class="chip" data-stop=id.clone()>
@@ -460,7 +462,8 @@ pub fn DisplaySetupPage() -> impl IntoView {
                                         {r.stops
                                             .into_iter()
                                             .map(|stop| {
-                                                let href = setup.get_untracked().with_stop(&stop.id).href("");
+                                                let add_id = stop.id.clone();
+                                                let href = move || setup.read().with_stop(&add_id).href("");
                                                 view! {
                                                     <li>
                                                         <a href=href data-stop=stop.id.clone()>
