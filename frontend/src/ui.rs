@@ -52,12 +52,17 @@ pub fn Header() -> impl IntoView {
 /// A route's short name in its colours (`RRGGBB` from the feed).
 #[component]
 pub fn RouteBadge(short_name: String, color: String, text_color: String) -> impl IntoView {
-    let background = safe_hex(&color, "2b6cb0");
-    let style = format!(
-        "background:#{background};color:#{}",
-        readable_text(background, safe_hex(&text_color, "ffffff"))
-    );
+    let style = badge_style(&color, &text_color);
     view! { <span class="badge" style=style>{short_name}</span> }
+}
+
+/// A route badge's `style`: the route's colour, and its text colour when readable on it.
+pub fn badge_style(color: &str, text_color: &str) -> String {
+    let background = safe_hex(color, "2b6cb0");
+    format!(
+        "background:#{background};color:#{}",
+        readable_text(background, safe_hex(text_color, "ffffff"))
+    )
 }
 
 /// A colour from the feed, used in a style attribute only when it is six hex digits.

@@ -404,7 +404,7 @@ async fn the_display_setup_form_renders_the_display_url_on_the_server() {
         "{html}"
     );
     assert!(
-        html.contains(&format!(r#"<iframe src="{display}""#)),
+        html.contains(&format!(r#"class="display-preview" src="{display}""#)),
         "{html}"
     );
     assert!(

@@ -11,8 +11,9 @@
 
 use std::time::Duration;
 
-use api_types::{RouteBadge, StopDetail};
+use api_types::{RouteBadge, StopDetail, StopsResponse};
 use leptos::prelude::*;
+use leptos::web_sys;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -21,7 +22,7 @@ use leptos_router::params::ParamsMap;
 use crate::api::{self, Api, ApiResult};
 use crate::format::url_encode;
 use crate::i18n::{Key, Lang, t};
-use crate::ui::RouteBadge as Badge;
+use crate::ui::badge_style;
 use crate::{use_hydrated, use_lang};
 
 /// Typing pauses this long before the results follow.
@@ -249,6 +250,193 @@ fn origin() -> String {
     String::new()
 }
 
+/// HTML-escapes text for element content and quoted attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn badges(routes: &[RouteBadge]) -> String {
+    routes
+        .iter()
+        .map(|r| {
+            format!(
+                r#"<span class="badge" style="{}">{}</span>"#,
+                badge_style(&r.color, &r.text_color),
+                esc(&r.short_name)
+            )
+        })
+        .collect()
+}
+
+/// The chosen stops as chips: a hidden `stop` field each, and a link removing it (keeping the
+/// rest of `setup` and the search `q`).
+pub fn chips_html(
+    lang: Lang,
+    chosen: &[(String, ApiResult<StopDetail>)],
+    setup: &Setup,
+    q: &str,
+) -> String {
+    let mut html = String::new();
+    if chosen.is_empty() {
+        html.push_str(&format!(
+            r#"<p class="muted" id="no-stops">{}</p>"#,
+            esc(t(lang, Key::NoStopsChosen))
+        ));
+    } else {
+        html.push_str(r#"<ul class="chips" id="chosen-stops">"#);
+        for (id, detail) in chosen {
+            let name = match detail {
+                Ok(d) => d.stop.name.clone(),
+                Err(_) => format!("{id} ({})", t(lang, Key::UnknownStop)),
+            };
+            let remove = t(lang, Key::RemoveStop);
+            html.push_str(&format!(
+                r#"<li class="chip" data-stop="{id}"><input type="hidden" name="stop" value="{id}"><span>{name}</span><a href="{href}" aria-label="{remove} {name}" title="{remove}">×</a></li>"#,
+                id = esc(id),
+                name = esc(&name),
+                href = esc(&setup.without_stop(id).href(q)),
+                remove = esc(remove),
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    html
+}
+
+/// The routes calling at the chosen stops as checkboxes (`route`, ticked as in `setup`).
+pub fn routes_html(
+    lang: Lang,
+    chosen: &[(String, ApiResult<StopDetail>)],
+    setup: &Setup,
+) -> String {
+    let results: Vec<ApiResult<StopDetail>> = chosen.iter().map(|(_, d)| d.clone()).collect();
+    let mut html = String::new();
+    html.push_str(&format!(
+        r#"<fieldset><legend>{}</legend><p class="muted">{}</p><ul class="route-choices" id="route-choices">"#,
+        esc(t(lang, Key::DisplayRoutes)),
+        esc(t(lang, Key::AllRoutesHint))
+    ));
+    for r in routes_at(&results) {
+        html.push_str(&format!(
+            r#"<li><input type="checkbox" name="route" id="route-{id}" value="{id}"{checked}><label for="route-{id}">{badge}</label></li>"#,
+            id = esc(&r.id),
+            checked = if setup.routes.contains(&r.id) { " checked" } else { "" },
+            badge = badges(std::slice::from_ref(&r)),
+        ));
+    }
+    html.push_str("</ul></fieldset>");
+    html
+}
+
+/// The stop search's results, each a link adding that stop to `setup`.
+pub fn results_html(lang: Lang, found: &ApiResult<Option<StopsResponse>>, setup: &Setup) -> String {
+    match found {
+        Ok(None) => String::new(),
+        Ok(Some(r)) if r.stops.is_empty() => format!("<p>{}</p>", esc(t(lang, Key::NoStopsFound))),
+        Ok(Some(r)) => {
+            let mut html = String::from(r#"<ul class="stops" id="display-search-results">"#);
+            for stop in &r.stops {
+                html.push_str(&format!(
+                    r#"<li><a href="{href}" data-stop="{id}"><span aria-hidden="true">+ </span><span class="sr-only">{add} </span>{name}</a>{code} <span class="badges">{badges}</span></li>"#,
+                    href = esc(&setup.with_stop(&stop.id).href("")),
+                    id = esc(&stop.id),
+                    add = esc(t(lang, Key::AddStop)),
+                    name = esc(&stop.name),
+                    code = stop
+                        .code
+                        .as_deref()
+                        .map(|c| format!(r#" <span class="muted">{}</span>"#, esc(c)))
+                        .unwrap_or_default(),
+                    badges = badges(&stop.routes),
+                ));
+            }
+            html.push_str("</ul>");
+            html
+        }
+        Err(e) => format!(
+            r#"<p role="alert">{} {}</p>"#,
+            esc(t(lang, Key::LoadError)),
+            esc(&e.message)
+        ),
+    }
+}
+
+/// The display's options: language, most departures, and the LED signs' width and ascii.
+pub fn options_html(lang: Lang, setup: &Setup) -> String {
+    let languages: String = Lang::ALL
+        .into_iter()
+        .map(|l| {
+            format!(
+                r#"<option value="{code}" lang="{code}"{selected}>{name}</option>"#,
+                code = l.code(),
+                selected = if setup.lang == l { " selected" } else { "" },
+                name = l.endonym()
+            )
+        })
+        .collect();
+    format!(
+        r#"<legend>{options}</legend><label for="dlang">{language}</label><select id="dlang" name="dlang">{languages}</select><label for="limit">{limit}</label><input id="limit" name="limit" type="number" inputmode="numeric" min="{lmin}" max="{lmax}" value="{lvalue}"><label for="width">{width}</label><input id="width" name="width" type="number" inputmode="numeric" min="{wmin}" max="{wmax}" value="{wvalue}"><div class="check"><input id="ascii" name="ascii" type="checkbox" value="1"{ascii}><label for="ascii">{ascii_label}</label></div>"#,
+        options = esc(t(lang, Key::DisplayOptions)),
+        language = esc(t(lang, Key::DisplayLanguage)),
+        limit = esc(t(lang, Key::DisplayLimit)),
+        lmin = Setup::LIMITS.0,
+        lmax = Setup::LIMITS.1,
+        lvalue = setup.limit,
+        width = esc(t(lang, Key::LedWidth)),
+        wmin = Setup::WIDTHS.0,
+        wmax = Setup::WIDTHS.1,
+        wvalue = setup.width,
+        ascii = if setup.ascii { " checked" } else { "" },
+        ascii_label = esc(t(lang, Key::LedAscii)),
+    )
+}
+
+/// The display's URL, absolute, in a read-only field to copy; nothing without stops.
+pub fn url_html(setup: &Setup, origin: &str) -> String {
+    setup.display_path().map_or_else(String::new, |path| {
+        format!(
+            r#"<input id="display-url" type="text" readonly aria-labelledby="display-url-h" value="{}">"#,
+            esc(&format!("{origin}{path}"))
+        )
+    })
+}
+
+/// What else the setup gives: a link opening the display, the LED signs' URLs and a preview.
+pub fn result_html(lang: Lang, setup: &Setup) -> String {
+    let (Some(path), Some(json), Some(text)) =
+        (setup.display_path(), setup.json_path(), setup.text_path())
+    else {
+        return format!(
+            r#"<p class="muted">{}</p>"#,
+            esc(t(lang, Key::NoStopsChosen))
+        );
+    };
+    format!(
+        r#"<p><a id="open-display" href="{path}" target="_blank" rel="noopener">{open}</a></p><h2>{led}</h2><ul class="signage-links"><li><a id="signage-json" href="{json}">{json}</a></li><li><a id="signage-txt" href="{text}">{text}</a></li></ul><h2>{preview}</h2><iframe class="display-preview" src="{path}" title="{preview}"></iframe>"#,
+        path = esc(&path),
+        open = esc(t(lang, Key::OpenDisplay)),
+        led = esc(t(lang, Key::LedSigns)),
+        json = esc(&json),
+        text = esc(&text),
+        preview = esc(t(lang, Key::Preview)),
+    )
+}
+
+/// The page. Its sections are HTML strings from the pure functions above (a form this size
+/// as Leptos views would add some 60 KB to the gzipped bundle); the form's controls hold their
+/// own state and one `change` handler on the form turns any change into the new query, which
+/// re-renders the URLs.
 #[component]
 pub fn DisplaySetupPage() -> impl IntoView {
     let lang = use_lang();
@@ -302,6 +490,23 @@ pub fn DisplaySetupPage() -> impl IntoView {
             },
         );
     };
+    let on_change = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let target: web_sys::Element = event_target(&ev);
+            let value = event_target_value(&ev);
+            let mut next = setup.get_untracked();
+            match target.get_attribute("name").as_deref() {
+                Some("route") => next = next.with_route(&value, event_target_checked(&ev)),
+                Some("dlang") => next.lang = Lang::parse(&value).unwrap_or_default(),
+                Some("limit") => next.limit = number(Some(&value), Setup::LIMITS, next.limit),
+                Some("width") => next.width = number(Some(&value), Setup::WIDTHS, next.width),
+                Some("ascii") => next.ascii = event_target_checked(&ev),
+                _ => return,
+            }
+            go(next, q.get_untracked());
+        }
+    };
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let search_input = NodeRef::<leptos::html::Input>::new();
     let on_search_input = {
@@ -325,67 +530,23 @@ pub fn DisplaySetupPage() -> impl IntoView {
             input.set_value("");
         }
     });
-    let on_submit = {
-        let go = go.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let text = search_input.get().map(|i| i.value()).unwrap_or_default();
-            go(setup.get_untracked(), text);
-        }
-    };
-    let on_lang = {
-        let go = go.clone();
-        move |ev| {
-            let mut next = setup.get_untracked();
-            next.lang = Lang::parse(&event_target_value(&ev)).unwrap_or_default();
-            go(next, q.get_untracked());
-        }
-    };
-    let on_limit = {
-        let go = go.clone();
-        move |ev| {
-            let mut next = setup.get_untracked();
-            next.limit = number(Some(&event_target_value(&ev)), Setup::LIMITS, next.limit);
-            go(next, q.get_untracked());
-        }
-    };
-    let on_width = {
-        let go = go.clone();
-        move |ev| {
-            let mut next = setup.get_untracked();
-            next.width = number(Some(&event_target_value(&ev)), Setup::WIDTHS, next.width);
-            go(next, q.get_untracked());
-        }
-    };
-    let on_ascii = {
-        let go = go.clone();
-        move |ev| {
-            let mut next = setup.get_untracked();
-            next.ascii = event_target_checked(&ev);
-            go(next, q.get_untracked());
-        }
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = search_input.get().map(|i| i.value()).unwrap_or_default();
+        go(setup.get_untracked(), text);
     };
 
-    let display_url = move || {
-        setup
-            .read()
-            .display_path()
-            .map(|p| format!("{}{p}", origin.get_value()))
-    };
     let copied = RwSignal::new(false);
-    let url_input = NodeRef::<leptos::html::Input>::new();
     let copy = move |_| {
-        if let Some(input) = url_input.get() {
-            input.select();
-            #[cfg(feature = "hydrate")]
-            {
-                let promise = window().navigator().clipboard().write_text(&input.value());
-                leptos::task::spawn_local(async move {
-                    if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                        copied.set(true);
-                    }
-                });
-            }
+        #[cfg(feature = "hydrate")]
+        if let Some(path) = setup.read_untracked().display_path() {
+            let url = format!("{}{path}", origin.get_value());
+            let promise = window().navigator().clipboard().write_text(&url);
+            leptos::task::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
         }
     };
     Effect::new(move |_| {
@@ -393,244 +554,78 @@ pub fn DisplaySetupPage() -> impl IntoView {
         copied.set(false);
     });
 
-    let heading = move || t(lang.get(), Key::DisplaySetupTitle);
-    view! {
-        <Title text=move || format!("{} · {}", heading(), t(lang.get(), Key::AppName))/>
-        <h1>{heading}</h1>
-        <form class="display-setup" action="/displays/new" method="get" on:submit=on_submit>
+    let chosen = view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let chosen = details.await;
+                // The checkboxes keep their own state (re-rendering would lose focus); the
+                // chips' links follow every choice.
+                let routes = routes_html(lang.get_untracked(), &chosen, &setup.read_untracked());
+                view! {
+                    <div inner_html=move || chips_html(lang.get_untracked(), &chosen, &setup.read(), &q.read())></div>
+                    <div inner_html=routes></div>
+                }
+            })}
+        </Transition>
+    };
+    let results = view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let found = found.await;
+                view! {
+                    <div aria-live="polite" inner_html=move || results_html(lang.get_untracked(), &found, &setup.read())></div>
+                }
+            })}
+        </Transition>
+    };
+    let search = view! {
+        <label for="display-q">{move || t(lang.get(), Key::AddStopLabel)}</label>
+        <div class="search-row">
+            <input
+                id="display-q"
+                name="q"
+                type="search"
+                autocomplete="off"
+                node_ref=search_input
+                value=q.get_untracked()
+                placeholder=move || t(lang.get(), Key::SearchPlaceholder)
+                on:input=on_search_input
+            />
+            <button type="submit" class="secondary">{move || t(lang.get(), Key::SearchButton)}</button>
+        </div>
+    };
+    let form = view! {
+        <form class="display-setup" action="/displays/new" method="get" on:submit=on_submit on:change=on_change>
             <fieldset>
                 <legend>{move || t(lang.get(), Key::DisplayStops)}</legend>
-                <Transition fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
-                    {move || Suspend::new(async move {
-                        let chosen = details.await;
-                        let lang = lang.get_untracked();
-                        if chosen.is_empty() {
-                            return view! { <p class="muted" id="no-stops">{t(lang, Key::NoStopsChosen)}</p> }.into_any();
-                        }
-                        view! {
-                            <ul class="chips" id="chosen-stops">
-                                {chosen
-                                    .into_iter()
-                                    .map(|(id, detail)| {
-                                        let name = match &detail {
-                                            Ok(d) => d.stop.name.clone(),
-                                            Err(_) => format!("{id} ({})", t(lang, Key::UnknownStop)),
-                                        };
-                                        // Reactive: routes ticked since keep in the link.
-                                        let remove_id = id.clone();
-                                        let remove = move || setup.read().without_stop(&remove_id).href(&q.read());
-                                        let label = format!("{} {name}", t(lang, Key::RemoveStop));
-                                        view! {
-                                            <li class="chip" data-stop=id.clone()>
-                                                <input type="hidden" name="stop" value=id.clone()/>
-                                                <span>{name}</span>
-                                                <a href=remove aria-label=label title=t(lang, Key::RemoveStop)>"×"</a>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any()
-                    })}
-                </Transition>
-                <label for="display-q">{move || t(lang.get(), Key::AddStopLabel)}</label>
-                <div class="search-row">
-                    <input
-                        id="display-q"
-                        name="q"
-                        type="search"
-                        autocomplete="off"
-                        node_ref=search_input
-                        value=q.get_untracked()
-                        placeholder=move || t(lang.get(), Key::SearchPlaceholder)
-                        on:input=on_search_input
-                    />
-                    <button type="submit" class="secondary">{move || t(lang.get(), Key::SearchButton)}</button>
-                </div>
-                <div aria-live="polite">
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let lang = lang.get_untracked();
-                            match found.await {
-                                Ok(None) => ().into_any(),
-                                Ok(Some(r)) if r.stops.is_empty() => {
-                                    view! { <p>{t(lang, Key::NoStopsFound)}</p> }.into_any()
-                                }
-                                Ok(Some(r)) => view! {
-                                    <ul class="stops" id="display-search-results">
-                                        {r.stops
-                                            .into_iter()
-                                            .map(|stop| {
-                                                let add_id = stop.id.clone();
-                                                let href = move || setup.read().with_stop(&add_id).href("");
-                                                view! {
-                                                    <li>
-                                                        <a href=href data-stop=stop.id.clone()>
-                                                            <span aria-hidden="true">"+ "</span>
-                                                            <span class="sr-only">{t(lang, Key::AddStop)}" "</span>
-                                                            {stop.name}
-                                                        </a>
-                                                        {stop.code.map(|c| view! { <span class="muted">" "{c}</span> })}
-                                                        <span class="badges">
-                                                            {stop
-                                                                .routes
-                                                                .into_iter()
-                                                                .map(|r| view! { <Badge short_name=r.short_name color=r.color text_color=r.text_color/> })
-                                                                .collect_view()}
-                                                        </span>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                .into_any(),
-                                Err(e) => view! {
-                                    <p role="alert">{t(lang, Key::LoadError)}" "{e.message}</p>
-                                }
-                                .into_any(),
-                            }
-                        })}
-                    </Transition>
-                </div>
+                {chosen}
+                {search}
+                {results}
             </fieldset>
-            <fieldset>
-                <legend>{move || t(lang.get(), Key::DisplayRoutes)}</legend>
-                <p class="muted">{move || t(lang.get(), Key::AllRoutesHint)}</p>
-                <Transition fallback=|| ()>
-                    {move || {
-                        let go = go.clone();
-                        Suspend::new(async move {
-                            let chosen = details.await;
-                            let results: Vec<_> = chosen.into_iter().map(|(_, d)| d).collect();
-                            let routes = routes_at(&results);
-                            view! {
-                                <ul class="route-choices" id="route-choices">
-                                    {routes
-                                        .into_iter()
-                                        .map(|r| {
-                                            let id = r.id.clone();
-                                            let checked_id = id.clone();
-                                            let go = go.clone();
-                                            let toggle = move |ev| {
-                                                let next = setup.get_untracked().with_route(&id, event_target_checked(&ev));
-                                                go(next, q.get_untracked());
-                                            };
-                                            let input_id = format!("route-{}", r.id);
-                                            view! {
-                                                <li>
-                                                    <input
-                                                        type="checkbox"
-                                                        name="route"
-                                                        id=input_id.clone()
-                                                        value=r.id.clone()
-                                                        checked=setup.read_untracked().routes.contains(&r.id)
-                                                        prop:checked=move || setup.read().routes.contains(&checked_id)
-                                                        on:change=toggle
-                                                    />
-                                                    <label for=input_id>
-                                                        <Badge short_name=r.short_name color=r.color text_color=r.text_color/>
-                                                    </label>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                        })
-                    }}
-                </Transition>
-            </fieldset>
-            <fieldset>
-                <legend>{move || t(lang.get(), Key::DisplayOptions)}</legend>
-                <label for="dlang">{move || t(lang.get(), Key::DisplayLanguage)}</label>
-                <select id="dlang" name="dlang" on:change=on_lang>
-                    {Lang::ALL
-                        .into_iter()
-                        .map(|l| view! {
-                            <option value=l.code() lang=l.code() selected=move || setup.read().lang == l>{l.endonym()}</option>
-                        })
-                        .collect_view()}
-                </select>
-                <label for="limit">{move || t(lang.get(), Key::DisplayLimit)}</label>
-                <input
-                    id="limit"
-                    name="limit"
-                    type="number"
-                    inputmode="numeric"
-                    min=Setup::LIMITS.0
-                    max=Setup::LIMITS.1
-                    value=setup.read_untracked().limit.to_string()
-                    prop:value=move || setup.read().limit.to_string()
-                    on:change=on_limit
-                />
-                <label for="width">{move || t(lang.get(), Key::LedWidth)}</label>
-                <input
-                    id="width"
-                    name="width"
-                    type="number"
-                    inputmode="numeric"
-                    min=Setup::WIDTHS.0
-                    max=Setup::WIDTHS.1
-                    value=setup.read_untracked().width.to_string()
-                    prop:value=move || setup.read().width.to_string()
-                    on:change=on_width
-                />
-                <div class="check">
-                    <input
-                        id="ascii"
-                        name="ascii"
-                        type="checkbox"
-                        value="1"
-                        checked=setup.read_untracked().ascii
-                        prop:checked=move || setup.read().ascii
-                        on:change=on_ascii
-                    />
-                    <label for="ascii">{move || t(lang.get(), Key::LedAscii)}</label>
-                </div>
-            </fieldset>
-            <Show when=move || !hydrated.get()>
-                <button type="submit" name="update" value="1">{move || t(lang.get(), Key::UpdateUrl)}</button>
-            </Show>
+            <fieldset inner_html=move || options_html(lang.get(), &setup.read_untracked())></fieldset>
+            {move || (!hydrated.get()).then(|| view! {
+                <button type="submit" name="update" value="1">{t(lang.get_untracked(), Key::UpdateUrl)}</button>
+            })}
         </form>
+    };
+    let result = view! {
         <section class="display-result" aria-labelledby="display-url-h">
             <h2 id="display-url-h">{move || t(lang.get(), Key::DisplayUrl)}</h2>
-            {move || match display_url() {
-                None => view! { <p class="muted">{t(lang.get(), Key::NoStopsChosen)}</p> }.into_any(),
-                Some(url) => {
-                    let path = setup.read().display_path().unwrap_or_default();
-                    let json = setup.read().json_path().unwrap_or_default();
-                    let text = setup.read().text_path().unwrap_or_default();
-                    let lang = lang.get();
-                    view! {
-                        <div class="search-row">
-                            <input
-                                id="display-url"
-                                type="text"
-                                readonly
-                                aria-labelledby="display-url-h"
-                                node_ref=url_input
-                                value=url
-                            />
-                            <Show when=move || hydrated.get()>
-                                <button type="button" id="copy-url" on:click=copy>{t(lang, Key::Copy)}</button>
-                            </Show>
-                        </div>
-                        <p class="muted" aria-live="polite">{move || copied.get().then(|| t(lang, Key::Copied))}</p>
-                        <p><a id="open-display" href=path.clone() target="_blank" rel="noopener">{t(lang, Key::OpenDisplay)}</a></p>
-                        <h2>{t(lang, Key::LedSigns)}</h2>
-                        <ul class="signage-links">
-                            <li><a id="signage-json" href=json.clone()>{json.clone()}</a></li>
-                            <li><a id="signage-txt" href=text.clone()>{text.clone()}</a></li>
-                        </ul>
-                        <h2>{t(lang, Key::Preview)}</h2>
-                        <iframe class="display-preview" src=path title=t(lang, Key::Preview)></iframe>
-                    }
-                    .into_any()
-                }
-            }}
+            <div class="url-row">
+                <div inner_html=move || url_html(&setup.read(), &origin.get_value())></div>
+                {move || (hydrated.get() && !setup.read().stops.is_empty()).then(|| view! {
+                    <button type="button" id="copy-url" on:click=copy>{t(lang.get_untracked(), Key::Copy)}</button>
+                })}
+            </div>
+            <p class="muted" aria-live="polite">{move || copied.get().then(|| t(lang.get_untracked(), Key::Copied))}</p>
+            <div inner_html=move || result_html(lang.get(), &setup.read())></div>
         </section>
+    };
+    view! {
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::DisplaySetupTitle), t(lang.get(), Key::AppName))/>
+        <h1>{move || t(lang.get(), Key::DisplaySetupTitle)}</h1>
+        {form}
+        {result}
     }
 }
 
@@ -753,6 +748,113 @@ mod tests {
         assert_eq!(setup.with_stop("bd:S1").stops.len(), 2, "no repeats");
         assert!(setup.with_route("bd:51", false).routes.is_empty());
         assert_eq!(setup.with_route("bd:52", true).routes, ["bd:51", "bd:52"]);
+    }
+
+    fn stop(id: &str, name: &str, routes: &[&str]) -> api_types::StopSummary {
+        api_types::StopSummary {
+            id: id.to_owned(),
+            code: Some("1020".to_owned()),
+            name: name.to_owned(),
+            lat: None,
+            lon: None,
+            location_type: "stop".to_owned(),
+            parent_station: None,
+            routes: routes
+                .iter()
+                .map(|r| RouteBadge {
+                    id: format!("bd:{r}"),
+                    short_name: (*r).to_owned(),
+                    color: "009B4E".to_owned(),
+                    text_color: "FFFFFF".to_owned(),
+                })
+                .collect(),
+            match_rank: None,
+            distance_m: None,
+        }
+    }
+
+    #[test]
+    fn the_sections_escape_names_and_their_links_keep_the_other_choices() {
+        let setup = Setup {
+            routes: vec!["bd:51".to_owned()],
+            lang: Lang::En,
+            ..Setup::default()
+        }
+        .with_stop("bd:A")
+        .with_stop("bd:B");
+        let chosen = vec![
+            (
+                "bd:A".to_owned(),
+                Ok(StopDetail {
+                    lang: "en".to_owned(),
+                    stop: stop("bd:A", "Coach <Station> & \"Co\"", &["51", "52"]),
+                    desc: None,
+                    wheelchair_boarding: None,
+                    parent: None,
+                    children: Vec::new(),
+                }),
+            ),
+            (
+                "bd:B".to_owned(),
+                Err(api::Failure {
+                    status: 404,
+                    error: "stop_not_found".to_owned(),
+                    message: "no".to_owned(),
+                }),
+            ),
+        ];
+        let chips = chips_html(Lang::En, &chosen, &setup, "");
+        assert!(
+            chips.contains("<span>Coach &lt;Station&gt; &amp; &quot;Co&quot;</span>"),
+            "{chips}"
+        );
+        assert!(
+            chips.contains("<span>bd:B (no such stop)</span>"),
+            "{chips}"
+        );
+        assert!(
+            chips.contains(r#"href="/displays/new?stop=bd%3AB&amp;route=bd%3A51&amp;dlang=en""#),
+            "removing A keeps B, the route and the language: {chips}"
+        );
+        let routes = routes_html(Lang::En, &chosen, &setup);
+        assert!(routes.contains(r#"value="bd:51" checked>"#), "{routes}");
+        assert!(routes.contains(r#"value="bd:52">"#), "{routes}");
+        assert!(
+            routes.contains("background:#009B4E;color:#000000"),
+            "{routes}"
+        );
+        let found = Ok(Some(StopsResponse {
+            lang: "en".to_owned(),
+            stops: vec![stop("bd:C", "C", &["66"])],
+        }));
+        let results = results_html(Lang::En, &found, &setup);
+        assert!(
+            results.contains(
+                r#"href="/displays/new?stop=bd%3AA&amp;stop=bd%3AB&amp;stop=bd%3AC&amp;route=bd%3A51&amp;dlang=en""#
+            ),
+            "{results}"
+        );
+        let url = url_html(&setup, "http://host:8080");
+        assert!(
+            url.contains(r#"value="http://host:8080/display/bd:A,bd:B?route=bd%3A51&amp;lang=en""#),
+            "{url}"
+        );
+        let result = result_html(Lang::En, &setup);
+        assert!(
+            result.contains(r#"src="/display/bd:A,bd:B?route=bd%3A51&amp;lang=en""#),
+            "{result}"
+        );
+        assert_eq!(url_html(&Setup::default(), "http://host:8080"), "");
+        assert!(
+            result_html(Lang::En, &Setup::default()).contains("No stop chosen yet"),
+            "nothing to show without stops"
+        );
+        let options = options_html(Lang::Ja, &setup);
+        assert!(
+            options.contains(r#"<option value="en" lang="en" selected>"#),
+            "{options}"
+        );
+        assert!(options.contains(r#"value="8">"#), "{options}");
     }
 
     #[test]
