@@ -171,3 +171,57 @@ async fn set_up_a_display_from_a_stop_page_and_open_it() {
     j.screenshot("4-stop-removed").await;
     j.finish().await;
 }
+
+/// The setup by keyboard: Tab reaches a route's checkbox past the header and the stop's chip,
+/// Space ticks it, the URL follows, and the focus stays on the checkbox (the form is not
+/// re-rendered under it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_setup_works_by_keyboard_and_keeps_the_focus() {
+    let j = Journey::start("display-keyboard").await;
+    j.open("/displays/new?stop=binh-duong%3ABD1020").await;
+    j.wait_for("#route-choices").await;
+    let tab = char::from(fantoccini::key::Key::Tab).to_string();
+    let focused = || async {
+        j.browser
+            .execute(
+                "const e = document.activeElement; return [e.tagName, e.id, e.getAttribute('name')];",
+                vec![],
+            )
+            .await
+            .expect("script")
+    };
+    let mut reached = false;
+    for _ in 0..10 {
+        j.browser
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys(&tab)
+            .await
+            .expect("Tab");
+        if focused().await == serde_json::json!(["INPUT", "route-binh-duong:51", "route"]) {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "route 51's checkbox is reached by Tab");
+    j.browser
+        .active_element()
+        .await
+        .expect("checkbox")
+        .send_keys(" ")
+        .await
+        .expect("Space");
+    url_with(
+        &j,
+        &["/display/binh-duong:BD1020?route=binh-duong%3A51&lang=vi"],
+    )
+    .await;
+    assert_eq!(
+        focused().await,
+        serde_json::json!(["INPUT", "route-binh-duong:51", "route"]),
+        "the focus stays where it was"
+    );
+    j.screenshot("1-ticked-by-keyboard").await;
+    j.finish().await;
+}
