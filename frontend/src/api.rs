@@ -156,6 +156,9 @@ pub fn network(
 
 /// A stop: names, position, routes.
 pub fn stop(
+// Stop display setup
+/// A stop with its routes (`/api/v1/stops/{id}`).
+pub fn stop_detail(
     api: &Api,
     stop_id: &str,
     lang: Lang,

@@ -175,6 +175,8 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/routes/:route_id") view=pages::RoutePage ssr=SsrMode::Async/>
                 <Route path=path!("/map") view=pages::NetworkMapPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts") view=pages::AlertsPage ssr=SsrMode::Async/>
+                // Stop display setup
+                <Route path=path!("/displays/new") view=pages::DisplaySetupPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -14,6 +14,12 @@ mod support;
 mod rider;
 // Route pages and maps.
 mod route;
+// Stop display setup, accessibility, near me, page figures
+mod access;
+mod cdp;
+mod display;
+mod figures;
+mod near;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -382,3 +382,73 @@ async fn web_pages_render_search_boards_and_languages_on_the_server() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("見つかりません"), "{html}");
 }
+
+/// Stop display setup: the page is a plain GET form, so without WebAssembly the server
+/// renders the chosen stops, the routes calling there (ticked as asked) and the display's URL,
+/// which then serves the board with those routes only, in the chosen language.
+#[tokio::test]
+async fn the_display_setup_form_renders_the_display_url_on_the_server() {
+    let app = spawn(vec![sample_feed("binh-duong")], MONDAY_7AM).await;
+    let response = app
+        .get("/displays/new?stop=binh-duong%3ABD1020&stop=binh-duong%3AST_HIKARI&route=binh-duong%3A51&dlang=en&limit=60&q=ben+xe")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.expect("body");
+    let display = "/display/binh-duong:BD1020,binh-duong:ST_HIKARI?route=binh-duong%3A51&amp;limit=50&amp;lang=en";
+    assert!(
+        html.contains(&format!(r#"value="{}{display}""#, app.base)),
+        "the URL to copy, absolute, the limit brought into 1..=50: {html}"
+    );
+    assert!(
+        html.contains(&format!(r#"id="open-display" href="{display}""#)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"class="display-preview" src="{display}""#)),
+        "{html}"
+    );
+    assert!(
+        html.contains("/api/v1/signage/binh-duong:BD1020,binh-duong:ST_HIKARI.txt?route=binh-duong%3A51&amp;limit=50&amp;lang=en"),
+        "{html}"
+    );
+    // Chips for both stops, the routes at them (51 ticked), the search's results to add.
+    assert!(
+        html.contains(r#"<span>Bến xe khách tỉnh Bình Dương</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span>Trạm trung chuyển Hikari</span>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="binh-duong:51" checked"#), "{html}");
+    assert!(html.contains(r#"value="binh-duong:66">"#), "{html}");
+    assert!(html.contains(r#"data-stop="binh-duong:ST_BXMD""#), "{html}");
+    assert!(
+        html.contains(r#"<option value="en" lang="en" selected>"#),
+        "{html}"
+    );
+
+    // The display itself: English, route 51 only.
+    let board = app
+        .get("/display/binh-duong:BD1020,binh-duong:ST_HIKARI?route=binh-duong%3A51&limit=50&lang=en")
+        .await;
+    assert_eq!(board.status(), StatusCode::OK);
+    let board = board.text().await.expect("body");
+    assert!(board.contains(r#"<html lang="en">"#), "{board}");
+    let badges: Vec<&str> = board
+        .split(r#"class="badge""#)
+        .skip(1)
+        .filter_map(|b| b.split_once('>').and_then(|(_, rest)| rest.split_once('<')))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(!badges.is_empty(), "{board}");
+    assert!(badges.iter().all(|b| *b == "51"), "{badges:?}");
+
+    // The stop page links to the setup, prefilled with that stop.
+    let stop = app.get("/stops/binh-duong:BD1020").await;
+    let stop = stop.text().await.expect("body");
+    assert!(
+        stop.contains(r#"href="/displays/new?stop=binh-duong%3ABD1020""#),
+        "{stop}"
+    );
+}

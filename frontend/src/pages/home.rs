@@ -121,6 +121,10 @@ pub fn HomePage() -> impl IntoView {
         </div>
         <NearMe/>
         <Favourites/>
+        // Stop display setup
+        <p class="display-link">
+            <a href="/displays/new">{move || t(lang.get(), Key::DisplaySetupTitle)}</a>
+        </p>
     }
 }
 

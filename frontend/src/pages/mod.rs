@@ -1,5 +1,7 @@
 //! One component per page.
 
+// Stop display setup
+mod display_setup;
 mod home;
 mod stop;
 // Route pages and maps.
@@ -7,6 +9,8 @@ mod alerts;
 mod network;
 mod routes;
 
+// Stop display setup
+pub use display_setup::DisplaySetupPage;
 pub use home::HomePage;
 pub use stop::StopPage;
 // Route pages and maps.

@@ -91,6 +91,8 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     let lang = use_lang();
     let stop_id = initial.stop.id.clone();
     let stop_code = initial.stop.code.clone();
+    // Stop display setup
+    let stop_id_for_display = initial.stop.id.clone();
     // The server's now, in unix seconds: minutes are counted against it, never against a
     // phone clock that may be wrong.
     let now = RwSignal::new(unix_seconds(&initial.now).unwrap_or_default());
@@ -111,6 +113,12 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
         {stop_code.map(|code| view! {
             <p class="muted">{move || t(lang.get(), Key::StopCode)}": "{code.clone()}</p>
         })}
+        // Stop display setup
+        <p class="display-link">
+            <a href=format!("/displays/new?stop={}", format::url_encode(&stop_id_for_display))>
+                {move || t(lang.get(), Key::ShowOnDisplay)}
+            </a>
+        </p>
         {move || banner(lang.get(), &board.read(), now.get(), connected.get())}
         {move || alerts(lang.get(), &board.read())}
         <section class="board" aria-labelledby="board-h" data-updates=move || updates.get()>
