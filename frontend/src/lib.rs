@@ -165,8 +165,14 @@ fn Layout() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/stops/:stop_id") view=pages::StopPage ssr=SsrMode::Async/>
+                // Operator console
+                <Route path=path!("/operator") view=pages::OperatorPage ssr=SsrMode::Async/>
             </Routes>
         </main>
+        // Operator console: its link (the header's navigation belongs to the rider pages).
+        <footer class="foot">
+            <a href="/operator">{move || t(lang.get(), Key::OpFooterLink)}</a>
+        </footer>
     }
 }
 

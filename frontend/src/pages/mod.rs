@@ -2,9 +2,13 @@
 
 mod home;
 mod stop;
+// Operator console
+mod operator;
 
 pub use home::HomePage;
 pub use stop::StopPage;
+// Operator console
+pub use operator::OperatorPage;
 
 use leptos::prelude::*;
 
