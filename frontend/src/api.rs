@@ -93,9 +93,9 @@ fn board_path(stop_id: &str, lang: Lang, suffix: &str) -> String {
 // Operator console: the public health figures, and the operator API (`Authorization: Bearer`,
 // called from the browser only: the server never sees a token).
 
-/// `GET /api/v1/health`: the schedules served and each realtime source's state.
+/// `GET /health`: the schedules served and each realtime source's state.
 pub fn health(api: &Api) -> impl Future<Output = ApiResult<api_types::Health>> + Send + use<> {
-    api.get("/api/v1/health".to_owned())
+    api.get("/health".to_owned())
 }
 
 /// Every vehicle realtime sees now (the health panel counts them per feed).

@@ -172,11 +172,12 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
             .expect("rows")
             .is_empty()
     );
-    let verdict = j.text(".op-verdict").await;
-    assert!(
-        verdict.contains("Hợp lệ, đã lưu thành phiên bản 1"),
-        "{verdict}"
-    );
+    j.text_becomes(
+        ".op-upload-notice",
+        |t| t.contains("Hợp lệ, đã lưu thành phiên bản 1."),
+        "the upload's verdict",
+    )
+    .await;
     j.wait_for(r#"tr[data-version="1"][data-state="validated"]"#)
         .await;
     j.show(".op-report").await;
@@ -203,7 +204,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
         .await;
     j.text_becomes(
-        ".op-notice",
+        ".op-versions-notice",
         |t| t.contains("Đã kích hoạt phiên bản 1."),
         "the activation is confirmed",
     )
@@ -240,8 +241,12 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         }
     }
     assert!(found, "an error row about stops.txt");
-    let verdict = j.text(".op-verdict").await;
-    assert!(verdict.starts_with("Bị từ chối"), "{verdict}");
+    j.text_becomes(
+        ".op-upload-notice",
+        |t| t.starts_with("Bị từ chối"),
+        "the refusal",
+    )
+    .await;
     j.show(".op-report").await;
     j.screenshot("7-invalid-report").await;
     j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
@@ -252,6 +257,96 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         .await
         .expect("rows");
     assert_eq!(versions.len(), 1, "the refused feed was not kept");
+
+    // Validate only: a report, nothing kept.
+    j.wait_for("#op-validate-only")
+        .await
+        .click()
+        .await
+        .expect("validate only");
+    j.upload(&valid).await;
+    j.text_becomes(
+        ".op-upload-notice",
+        |t| t.contains("Chỉ kiểm tra, không lưu gì: hợp lệ."),
+        "the dry run's verdict",
+    )
+    .await;
+    assert_eq!(j.text(r#".op-report [data-count="errors"]"#).await, "0");
+    assert_eq!(
+        j.browser
+            .find_all(Locator::Css("tr[data-version]"))
+            .await
+            .expect("rows")
+            .len(),
+        1,
+        "a dry run keeps nothing"
+    );
+
+    // A second version, scheduled for a date-time in the feed's zone, then deleted.
+    j.wait_for("#op-validate-only")
+        .await
+        .click()
+        .await
+        .expect("keep again");
+    j.upload(&valid).await;
+    j.wait_for(r#"tr[data-version="2"][data-state="validated"]"#)
+        .await;
+    j.wait_for(r#"tr[data-version="2"] button.op-schedule"#)
+        .await
+        .click()
+        .await
+        .expect("activate at");
+    let zone = j.text("#op-at-zone").await;
+    assert!(zone.contains("Asia/Ho_Chi_Minh (UTC+07:00)"), "{zone}");
+    // A datetime-local input's typing depends on the browser's locale: set its value.
+    j.browser
+        .execute(
+            "document.getElementById('op-at').value = '2026-11-24T03:00'; return true;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    j.show(".op-versions").await;
+    j.screenshot("8-schedule").await;
+    j.wait_for("#op-confirm-yes")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    j.wait_for(r#"tr[data-version="2"][data-state="scheduled"]"#)
+        .await;
+    let row = j.text(r#"tr[data-version="2"]"#).await;
+    assert!(
+        row.contains("Đã hẹn giờ") && row.contains("2026-11-24 03:00"),
+        "scheduled for 03:00 in Binh Duong: {row}"
+    );
+    j.wait_for(r#"tr[data-version="2"] button.op-delete"#)
+        .await
+        .click()
+        .await
+        .expect("delete");
+    j.wait_for("#op-confirm-yes")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    j.text_becomes(
+        ".op-versions-notice",
+        |t| t.contains("Đã xóa phiên bản 2."),
+        "the deletion is confirmed",
+    )
+    .await;
+    j.eventually("version 2 is gone", PATIENCE, || async {
+        let rows = j
+            .browser
+            .find_all(Locator::Css("tr[data-version]"))
+            .await
+            .ok()?;
+        (rows.len() == 1).then_some(())
+    })
+    .await;
+    j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
+        .await;
 
     // The health panel: the simulator's realtime source, with vehicles tracked and matched.
     let tracked = j
@@ -272,7 +367,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         .expect("a count");
     assert!(matched <= tracked);
     j.show(".op-health").await;
-    j.screenshot("8-health").await;
+    j.screenshot("9-health").await;
 
     // Signing out forgets the token.
     j.wait_for("#op-sign-out")

@@ -88,7 +88,10 @@ struct State {
     lang: RwSignal<Lang>,
     session: RwSignal<Option<Session>>,
     versions: RwSignal<Vec<FeedVersion>>,
+    /// After an action on the versions.
     notice: RwSignal<Option<Notice>>,
+    /// After an upload: its verdict, or why it failed.
+    upload_notice: RwSignal<Option<Notice>>,
     outcome: RwSignal<Option<UploadOutcome>>,
     pending: RwSignal<Option<Pending>>,
     busy: RwSignal<bool>,
@@ -99,6 +102,10 @@ struct State {
 impl State {
     fn say(&self, ok: bool, text: String) {
         self.notice.set(Some(Notice { ok, text }));
+    }
+
+    fn say_upload(&self, ok: bool, text: String) {
+        self.upload_notice.try_set(Some(Notice { ok, text }));
     }
 
     fn fail(&self, failure: &Failure) {
@@ -181,6 +188,7 @@ fn Console(
         session: RwSignal::new(None),
         versions: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
+        upload_notice: RwSignal::new(None),
         outcome: RwSignal::new(None),
         pending: RwSignal::new(None),
         busy: RwSignal::new(false),
@@ -219,6 +227,7 @@ fn Console(
         state.versions.set(Vec::new());
         state.outcome.set(None);
         state.notice.set(None);
+        state.upload_notice.set(None);
         state.pending.set(None);
     };
 
@@ -227,6 +236,7 @@ fn Console(
     follow_health(health, vehicles);
 
     view! {
+        <div class="op-console">
         {move || match state.session.get() {
             None => sign_in_form(lang, feeds.clone(), sign_in_error, sign_in).into_any(),
             Some(s) => view! {
@@ -243,16 +253,24 @@ fn Console(
             }
             .into_any(),
         }}
-        <div class="op-notice" role="status" aria-live="polite">
-            {move || state.notice.get().map(|n| view! {
+        {health_section(lang, health, vehicles, state.zones)}
+        </div>
+    }
+}
+
+/// A live region saying how the last action went (said by screen readers as it changes).
+fn notice_view(notice: RwSignal<Option<Notice>>, class: &'static str) -> AnyView {
+    view! {
+        <div class=format!("op-notice {class}") role="status" aria-live="polite">
+            {move || notice.get().map(|n| view! {
                 <p class=if n.ok { "op-ok" } else { "op-err" }>
                     {if n.ok { view! { <CheckIcon/> }.into_any() } else { view! { <WarningIcon/> }.into_any() }}
                     " "{n.text}
                 </p>
             })}
         </div>
-        {health_section(lang, health, vehicles, state.zones)}
     }
+    .into_any()
 }
 
 fn sign_in_form(
@@ -260,7 +278,7 @@ fn sign_in_form(
     feeds: Vec<String>,
     error: RwSignal<Option<String>>,
     sign_in: impl Fn(Session) + Copy + 'static,
-) -> impl IntoView {
+) -> AnyView {
     let hydrated = use_hydrated();
     let token = NodeRef::<leptos::html::Input>::new();
     let feed = NodeRef::<leptos::html::Select>::new();
@@ -307,9 +325,10 @@ fn sign_in_form(
             </form>
         </section>
     }
+    .into_any()
 }
 
-fn upload_section(state: State) -> impl IntoView {
+fn upload_section(state: State) -> AnyView {
     let lang = state.lang;
     let file = NodeRef::<leptos::html::Input>::new();
     let validate_only = RwSignal::new(false);
@@ -350,8 +369,10 @@ fn upload_section(state: State) -> impl IntoView {
                     </div>
                 }
             })}
+            {notice_view(state.upload_notice, "op-upload-notice")}
         </section>
     }
+    .into_any()
 }
 
 /// Sends the chosen file; the report and a notice follow the answer.
@@ -390,28 +411,28 @@ fn start_upload(
                     ),
                     UploadOutcome::Refused(_) => t(lang, Key::OpRefused).to_owned(),
                 };
-                let ok = !matches!(outcome, UploadOutcome::Refused(_));
-                state.say(ok, text);
+                let ok = !matches!(outcome, UploadOutcome::Refused(_)) && outcome.report().valid;
+                state.say_upload(ok, text);
                 state.outcome.try_set(Some(outcome));
                 state.reload();
             }
-            Err(e) => state.fail(&e),
+            Err(e) => state.say_upload(false, model::failure_text(lang, &e)),
         }
     };
     #[cfg(feature = "hydrate")]
     {
         let Some(chosen) = file.get().and_then(|input| browser::chosen_file(&input)) else {
-            state.say(false, t(lang, Key::OpNoFile).to_owned());
+            state.say_upload(false, t(lang, Key::OpNoFile).to_owned());
             return;
         };
-        state.notice.set(None);
+        state.upload_notice.set(None);
         state.outcome.set(None);
         state.busy.set(true);
         progress.set(Some(0));
         if !browser::upload(&path, &session.token, &chosen, on_progress, on_done) {
             progress.set(None);
             state.busy.set(false);
-            state.say(false, t(lang, Key::LoadError).to_owned());
+            state.say_upload(false, t(lang, Key::LoadError).to_owned());
         }
     }
     #[cfg(not(feature = "hydrate"))]
@@ -419,7 +440,7 @@ fn start_upload(
 }
 
 /// The validation report: a verdict, counts, and the findings table (errors first).
-fn report_section(lang: Lang, outcome: &UploadOutcome) -> impl IntoView + use<> {
+fn report_section(lang: Lang, outcome: &UploadOutcome) -> AnyView {
     let report = outcome.report();
     let rows = model::ordered(report)
         .into_iter()
@@ -461,32 +482,9 @@ fn report_section(lang: Lang, outcome: &UploadOutcome) -> impl IntoView + use<> 
         })
         .collect_view();
     let empty = report.findings.is_empty();
-    let verdict = match outcome {
-        UploadOutcome::Refused(_) => (false, t(lang, Key::OpRefused).to_owned()),
-        UploadOutcome::Stored(v) => (true, format!("{} {}.", t(lang, Key::OpStored), v.id)),
-        UploadOutcome::Checked(r) => (
-            r.valid,
-            format!(
-                "{} {}",
-                t(lang, Key::OpChecked),
-                t(
-                    lang,
-                    if r.valid {
-                        Key::OpValid
-                    } else {
-                        Key::OpInvalid
-                    }
-                )
-            ),
-        ),
-    };
     view! {
         <section class="op-report" aria-labelledby="op-report-h">
             <h2 id="op-report-h">{t(lang, Key::OpReport)}</h2>
-            <p class=if verdict.0 { "op-verdict op-ok" } else { "op-verdict op-err" }>
-                {if verdict.0 { view! { <CheckIcon/> }.into_any() } else { view! { <CancelIcon/> }.into_any() }}
-                " "{verdict.1}
-            </p>
             <p class="op-counts">
                 {t(lang, Key::OpErrors)}": "<strong data-count="errors">{report.error_count()}</strong>
                 " · "{t(lang, Key::OpWarnings)}": "<strong data-count="warnings">{report.warning_count()}</strong>
@@ -515,9 +513,10 @@ fn report_section(lang: Lang, outcome: &UploadOutcome) -> impl IntoView + use<> 
             <ul class="op-suppressed">{suppressed}</ul>
         </section>
     }
+    .into_any()
 }
 
-fn versions_section(state: State) -> impl IntoView {
+fn versions_section(state: State) -> AnyView {
     let lang = state.lang;
     let can_roll_back = move || {
         state
@@ -537,6 +536,7 @@ fn versions_section(state: State) -> impl IntoView {
                 </Show>
             </div>
             {move || state.pending.get().map(|p| confirm_panel(state, p))}
+            {notice_view(state.notice, "op-versions-notice")}
             {move || {
                 let lang = lang.get();
                 let versions = state.versions.get();
@@ -567,9 +567,10 @@ fn versions_section(state: State) -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }
 
-fn version_row(state: State, lang: Lang, v: FeedVersion, offset: i64) -> impl IntoView {
+fn version_row(state: State, lang: Lang, v: FeedVersion, offset: i64) -> AnyView {
     let (key, class) = model::state_key(v.state);
     let icon = match v.state {
         VersionState::Validated => view! { <CheckIcon/> }.into_any(),
@@ -599,19 +600,20 @@ fn version_row(state: State, lang: Lang, v: FeedVersion, offset: i64) -> impl In
                 {icon}" "{t(lang, key)}
                 {when.map(|w| view! { <br/><span class="muted">{w}</span> })}
             </td>
-            <td class="op-actions">
-                {(!active).then(|| view! {
+            <td>
+                {(!active).then(|| view! { <div class="op-actions">
                     <button type="button" class="op-activate" on:click=ask(Pending::Activate(id))>{t(lang, Key::OpActivateNow)}</button>
                     <button type="button" class="secondary op-schedule" on:click=ask(Pending::Schedule(id))>{t(lang, Key::OpActivateAt)}</button>
                     <button type="button" class="secondary op-delete" on:click=ask(Pending::Delete(id))>{t(lang, Key::OpDelete)}</button>
-                })}
+                </div> })}
             </td>
         </tr>
     }
+    .into_any()
 }
 
 /// Asks before an action, and runs it.
-fn confirm_panel(state: State, pending: Pending) -> impl IntoView {
+fn confirm_panel(state: State, pending: Pending) -> AnyView {
     let lang = state.lang;
     let at = NodeRef::<leptos::html::Input>::new();
     let yes = NodeRef::<leptos::html::Button>::new();
@@ -706,6 +708,7 @@ fn confirm_panel(state: State, pending: Pending) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }
 
 /// Refreshes the health figures every [`HEALTH_EVERY`] once hydrated.
@@ -738,7 +741,7 @@ fn health_section(
     health: RwSignal<Health>,
     vehicles: RwSignal<Option<VehiclesResponse>>,
     zones: StoredValue<Vec<(String, String, i64)>>,
-) -> impl IntoView {
+) -> AnyView {
     let offset_of = move |feed: &str| {
         zones.with_value(|z| {
             z.iter()
@@ -750,7 +753,10 @@ fn health_section(
         <section class="op-health" aria-labelledby="op-health-h">
             <h2 id="op-health-h">{move || t(lang.get(), Key::OpHealth)}</h2>
             <p class="muted">{move || t(lang.get(), Key::OpHealthNote)}" "
-                {move || format!("{} {}", t(lang.get(), Key::UpdatedAt), format::clock_seconds(&health.read().now))}" UTC"
+                {move || {
+                    let offset = zones.with_value(|z| z.first().map_or(0, |(.., offset)| *offset));
+                    format!("{} {}", t(lang.get(), Key::UpdatedAt), model::local_time(&health.read().now, offset))
+                }}
             </p>
             {move || {
                 let lang = lang.get();
@@ -785,6 +791,7 @@ fn health_section(
             }}
         </section>
     }
+    .into_any()
 }
 
 fn source_row(
@@ -792,7 +799,7 @@ fn source_row(
     s: &RealtimeSourceHealth,
     vehicles: Option<&VehiclesResponse>,
     offset: i64,
-) -> impl IntoView + use<> {
+) -> AnyView {
     // Vehicles are counted for the sources that carry positions.
     let counts = matches!(s.kind.as_str(), "vehicle_positions" | "mixed")
         .then(|| vehicles.map(|v| model::vehicle_counts(&v.vehicles, &s.feed_id)))
@@ -835,6 +842,7 @@ fn source_row(
             <td>{findings}</td>
         </tr>
     }
+    .into_any()
 }
 
 /// Validated, success: a check mark.
