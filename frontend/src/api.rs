@@ -98,11 +98,25 @@ pub fn health(api: &Api) -> impl Future<Output = ApiResult<api_types::Health>> +
     api.get("/health".to_owned())
 }
 
-/// Every vehicle realtime sees now (the health panel counts them per feed).
-pub fn vehicles(
-    api: &Api,
-) -> impl Future<Output = ApiResult<api_types::VehiclesResponse>> + Send + use<> {
+/// Every vehicle realtime sees now, as the health panel counts them per feed.
+pub fn vehicle_trips(api: &Api) -> impl Future<Output = ApiResult<VehicleTrips>> + Send + use<> {
     api.get("/api/v1/vehicles".to_owned())
+}
+
+/// What the console reads of `GET /api/v1/vehicles` (an `api_types::VehiclesResponse`): each
+/// vehicle's id and trip. The rest is skipped, which keeps its decoding out of the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleTrips {
+    pub vehicles: Vec<VehicleTrip>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleTrip {
+    /// Global vehicle id (`feed:vehicle`).
+    pub id: String,
+    /// Global trip id, when it is matched to one.
+    #[serde(default)]
+    pub trip_id: Option<String>,
 }
 
 /// The server's now in each feed's time zone (the console takes the feed's UTC offset from it).

@@ -216,13 +216,15 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
 
     // A feed without stops.txt: refused, with the error, its file and the fix; nothing changes.
     j.upload(&invalid).await;
-    let first = j
-        .wait_for(".op-findings tbody tr:first-child")
+    j.wait_for(".op-findings").await;
+    let rows = j
+        .browser
+        .find_all(Locator::Css(".op-findings tr[data-severity]"))
         .await
-        .text()
-        .await
-        .expect("text");
-    assert!(first.contains("Lỗi"), "errors come first: {first}");
+        .expect("rows");
+    let first = rows[0].attr("data-severity").await.expect("attr");
+    assert_eq!(first.as_deref(), Some("error"), "errors come first");
+    assert!(rows[0].text().await.expect("text").contains("Lỗi"));
     let stops_error = j
         .browser
         .find_all(Locator::Css(r#".op-findings tr[data-severity="error"]"#))

@@ -4,27 +4,28 @@
 //! server never renders with it): upload a GTFS zip with a progress bar, read its validation
 //! report, list the versions, activate (now or at a date-time), roll back, delete.
 //!
-//! `model` holds the plain logic (tested), `browser` the browser APIs (upload by
-//! `XMLHttpRequest`, session storage).
+//! `model` holds the plain logic and `tables` the three tables as escaped HTML text (both
+//! tested), `browser` the browser APIs (upload by `XMLHttpRequest`, session storage, clicks in
+//! the versions table). Each part is rendered again as a whole when the language changes, with
+//! plain strings inside: the page's share of the browser bundle stays small.
 
 #[cfg(feature = "hydrate")]
 mod browser;
 mod model;
+mod tables;
 
 use std::time::Duration;
 
 use api_types::operator::{FeedVersion, VersionState};
-use api_types::{Health, RealtimeSourceHealth, TimeResponse, VehiclesResponse};
+use api_types::{Health, TimeResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use crate::api::{self, Api, Failure};
-use crate::format;
+use crate::api::{self, Api, Failure, VehicleTrips};
 use crate::i18n::{Key, Lang, t};
-use crate::ui::{CancelIcon, ClockIcon, LiveIcon, WarningIcon};
 use crate::{use_hydrated, use_lang};
-use model::{Session, UploadOutcome};
+use model::{Pending, Session, UploadOutcome};
 
 /// How often the health panel refreshes itself.
 const HEALTH_EVERY: Duration = Duration::from_secs(15);
@@ -32,7 +33,7 @@ const HEALTH_EVERY: Duration = Duration::from_secs(15);
 /// What the server renders the page with: public figures only.
 type Overview = (
     api::ApiResult<Health>,
-    Option<VehiclesResponse>,
+    Option<VehicleTrips>,
     Option<TimeResponse>,
 );
 
@@ -44,7 +45,7 @@ pub fn OperatorPage() -> impl IntoView {
         || (),
         move |_| {
             let health = api::health(&client);
-            let vehicles = api::vehicles(&client);
+            let vehicles = api::vehicle_trips(&client);
             let times = api::feed_times(&client);
             async move { (health.await, vehicles.await.ok(), times.await.ok()) as Overview }
         },
@@ -52,7 +53,7 @@ pub fn OperatorPage() -> impl IntoView {
     view! {
         <Title text=move || format!("{} · {}", t(lang.get(), Key::OpTitle), t(lang.get(), Key::AppName))/>
         <h1>{move || t(lang.get(), Key::OpTitle)}</h1>
-        <Suspense fallback=move || view! { <p class="muted">{t(lang.get_untracked(), Key::Loading)}</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match overview.await {
                     (Ok(health), vehicles, times) => view! { <Console health vehicles times/> }.into_any(),
@@ -71,15 +72,6 @@ pub fn OperatorPage() -> impl IntoView {
 struct Notice {
     ok: bool,
     text: String,
-}
-
-/// An action waiting for the operator's confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pending {
-    Activate(i64),
-    Schedule(i64),
-    Rollback,
-    Delete(i64),
 }
 
 /// The console's state, shared by its parts.
@@ -101,7 +93,7 @@ struct State {
 
 impl State {
     fn say(&self, ok: bool, text: String) {
-        self.notice.set(Some(Notice { ok, text }));
+        self.notice.try_set(Some(Notice { ok, text }));
     }
 
     fn say_upload(&self, ok: bool, text: String) {
@@ -115,19 +107,24 @@ impl State {
         );
     }
 
+    /// A feed's time zone and offset.
+    fn zone_of(&self, feed: &str) -> (String, i64) {
+        self.zones.with_value(|zones| {
+            zones
+                .iter()
+                .find(|(id, ..)| id == feed)
+                .map(|(_, zone, offset)| (zone.clone(), *offset))
+                .unwrap_or_else(|| ("UTC".to_owned(), 0))
+        })
+    }
+
     /// The signed-in feed's time zone and offset.
     fn zone(&self) -> (String, i64) {
         let feed = self
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.feed.clone()))
             .unwrap_or_default();
-        self.zones.with_value(|zones| {
-            zones
-                .iter()
-                .find(|(id, ..)| *id == feed)
-                .map(|(_, zone, offset)| (zone.clone(), *offset))
-                .unwrap_or_else(|| ("UTC".to_owned(), 0))
-        })
+        self.zone_of(&feed)
     }
 
     /// Reloads the versions table.
@@ -167,7 +164,7 @@ fn keep_session(session: Option<&Session>) {
 #[component]
 fn Console(
     health: Health,
-    vehicles: Option<VehiclesResponse>,
+    vehicles: Option<VehicleTrips>,
     times: Option<TimeResponse>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -221,15 +218,6 @@ fn Console(
             sign_in(s);
         }
     });
-    let sign_out = move |_| {
-        keep_session(None);
-        state.session.set(None);
-        state.versions.set(Vec::new());
-        state.outcome.set(None);
-        state.notice.set(None);
-        state.upload_notice.set(None);
-        state.pending.set(None);
-    };
 
     let health = RwSignal::new(health);
     let vehicles = RwSignal::new(vehicles);
@@ -237,44 +225,32 @@ fn Console(
 
     view! {
         <div class="op-console">
-        {move || match state.session.get() {
-            None => sign_in_form(lang, feeds.clone(), sign_in_error, sign_in).into_any(),
-            Some(s) => view! {
-                <p class="op-who">
-                    {move || t(lang.get(), Key::OpManaging)}": "<strong class="op-feed">{s.feed.clone()}</strong>
-                    " "
-                    <button type="button" class="secondary" id="op-sign-out" on:click=sign_out>
-                        {move || t(lang.get(), Key::OpSignOut)}
-                    </button>
-                </p>
-                {upload_section(state)}
-                {move || state.outcome.get().map(|o| report_section(lang.get(), &o))}
-                {versions_section(state)}
-            }
-            .into_any(),
-        }}
-        {health_section(lang, health, vehicles, state.zones)}
+            {move || {
+                let lang = lang.get();
+                match state.session.get() {
+                    None => sign_in_form(lang, feeds.clone(), sign_in_error, sign_in),
+                    Some(s) => signed_in(state, lang, s.feed),
+                }
+            }}
+            {health_section(state, health, vehicles)}
         </div>
     }
 }
 
 /// A live region saying how the last action went (said by screen readers as it changes).
 fn notice_view(notice: RwSignal<Option<Notice>>, class: &'static str) -> AnyView {
-    view! {
-        <div class=format!("op-notice {class}") role="status" aria-live="polite">
-            {move || notice.get().map(|n| view! {
-                <p class=if n.ok { "op-ok" } else { "op-err" }>
-                    {if n.ok { view! { <CheckIcon/> }.into_any() } else { view! { <WarningIcon/> }.into_any() }}
-                    " "{n.text}
-                </p>
-            })}
-        </div>
-    }
-    .into_any()
+    let html = move || {
+        notice.with(|n| {
+            n.as_ref()
+                .map_or_else(String::new, |n| tables::notice(n.ok, &n.text))
+        })
+    };
+    view! { <div class=format!("op-notice {class}") role="status" aria-live="polite" inner_html=html></div> }
+        .into_any()
 }
 
 fn sign_in_form(
-    lang: RwSignal<Lang>,
+    lang: Lang,
     feeds: Vec<String>,
     error: RwSignal<Option<String>>,
     sign_in: impl Fn(Session) + Copy + 'static,
@@ -294,11 +270,11 @@ fn sign_in_form(
     };
     view! {
         <section class="op-signin" aria-labelledby="op-signin-h">
-            <h2 id="op-signin-h">{move || t(lang.get(), Key::OpSignIn)}</h2>
+            <h2 id="op-signin-h">{t(lang, Key::OpSignIn)}</h2>
             // No action: nothing is sent before the bundle runs (the button waits for it), and
             // then only as a header of API calls.
             <form on:submit=on_submit>
-                <label for="op-token">{move || t(lang.get(), Key::OpToken)}</label>
+                <label for="op-token">{t(lang, Key::OpToken)}</label>
                 <input
                     id="op-token"
                     type="password"
@@ -308,19 +284,17 @@ fn sign_in_form(
                     aria-describedby="op-token-hint"
                     node_ref=token
                 />
-                <p class="muted" id="op-token-hint">{move || t(lang.get(), Key::OpTokenHint)}</p>
-                <label for="op-feed">{move || t(lang.get(), Key::OpFeed)}</label>
+                <p class="muted" id="op-token-hint">{t(lang, Key::OpTokenHint)}</p>
+                <label for="op-feed">{t(lang, Key::OpFeed)}</label>
                 <select id="op-feed" node_ref=feed>
                     {feeds.into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
                 </select>
                 <p>
                     <button type="submit" id="op-sign-in" disabled=move || !hydrated.get()>
-                        {move || t(lang.get(), Key::OpSignIn)}
+                        {t(lang, Key::OpSignIn)}
                     </button>
                 </p>
-                <Show when=move || !hydrated.get()>
-                    <p class="muted">{move || t(lang.get(), Key::OpNeedsScript)}</p>
-                </Show>
+                <p class="muted" hidden=move || hydrated.get()>{t(lang, Key::OpNeedsScript)}</p>
                 <p class="op-signin-error" role="alert">{move || error.get()}</p>
             </form>
         </section>
@@ -328,8 +302,53 @@ fn sign_in_form(
     .into_any()
 }
 
-fn upload_section(state: State) -> AnyView {
-    let lang = state.lang;
+/// Everything behind the token: who, upload, report, versions.
+fn signed_in(state: State, lang: Lang, feed: String) -> AnyView {
+    let sign_out = move |_| {
+        keep_session(None);
+        state.versions.set(Vec::new());
+        state.outcome.set(None);
+        state.notice.set(None);
+        state.upload_notice.set(None);
+        state.pending.set(None);
+        state.session.set(None);
+    };
+    view! {
+        <p class="op-who">
+            {t(lang, Key::OpManaging)}": "<strong class="op-feed">{feed}</strong>" "
+            <button type="button" class="secondary" id="op-sign-out" on:click=sign_out>
+                {t(lang, Key::OpSignOut)}
+            </button>
+        </p>
+        {upload_section(state, lang)}
+        <section class="op-report" aria-labelledby="op-report-h" hidden=move || state.outcome.with(Option::is_none)>
+            <h2 id="op-report-h">{t(lang, Key::OpReport)}</h2>
+            {move || state.outcome.with(|o| o.as_ref().map(|o| {
+                let r = o.report();
+                let counts = format!(
+                    "{}: <strong data-count=\"errors\">{}</strong> · {}: <strong data-count=\"warnings\">{}</strong>",
+                    tables::escape(t(lang, Key::OpErrors)),
+                    r.error_count(),
+                    tables::escape(t(lang, Key::OpWarnings)),
+                    r.warning_count()
+                );
+                let table = if r.findings.is_empty() {
+                    format!("<p>{}</p>", tables::escape(t(lang, Key::OpNoFindings)))
+                } else {
+                    tables::report(lang, r)
+                };
+                view! {
+                    <p class="op-counts" inner_html=counts></p>
+                    <div class="table-wrap" inner_html=table></div>
+                }
+            }))}
+        </section>
+        {versions_section(state, lang)}
+    }
+    .into_any()
+}
+
+fn upload_section(state: State, lang: Lang) -> AnyView {
     let file = NodeRef::<leptos::html::Input>::new();
     let validate_only = RwSignal::new(false);
     // Percent sent, while an upload runs.
@@ -340,35 +359,23 @@ fn upload_section(state: State) -> AnyView {
     };
     view! {
         <section class="op-upload" aria-labelledby="op-upload-h">
-            <h2 id="op-upload-h">{move || t(lang.get(), Key::OpUpload)}</h2>
+            <h2 id="op-upload-h">{t(lang, Key::OpUpload)}</h2>
             <form on:submit=on_submit>
-                <label for="op-file">{move || t(lang.get(), Key::OpFile)}</label>
+                <label for="op-file">{t(lang, Key::OpFile)}</label>
                 <input id="op-file" type="file" accept=".zip,application/zip" node_ref=file/>
                 <label class="op-check">
                     <input
                         type="checkbox"
                         id="op-validate-only"
-                        prop:checked=move || validate_only.get()
                         on:change=move |ev| validate_only.set(event_target_checked(&ev))
                     />
-                    " "{move || t(lang.get(), Key::OpValidateOnly)}
+                    " "{t(lang, Key::OpValidateOnly)}
                 </label>
                 <button type="submit" id="op-upload" disabled=move || state.busy.get()>
-                    {move || t(lang.get(), Key::OpUploadButton)}
+                    {t(lang, Key::OpUploadButton)}
                 </button>
             </form>
-            {move || progress.get().map(|p| {
-                let label = if p >= 100 { Key::OpServerChecking } else { Key::OpUploading };
-                view! {
-                    <div class="op-progress">
-                        <label for="op-progress">{t(lang.get(), label)}</label>
-                        <progress id="op-progress" max="100" value=p.to_string() aria-valuetext=format!("{p} %")>
-                            {format!("{p} %")}
-                        </progress>
-                        <span class="op-percent" aria-hidden="true">{format!("{p} %")}</span>
-                    </div>
-                }
-            })}
+            <div inner_html=move || progress.get().map_or_else(String::new, |p| tables::progress(lang, p))></div>
             {notice_view(state.upload_notice, "op-upload-notice")}
         </section>
     }
@@ -439,85 +446,7 @@ fn start_upload(
     let _ = (file, path, on_progress, on_done);
 }
 
-/// The validation report: a verdict, counts, and the findings table (errors first).
-fn report_section(lang: Lang, outcome: &UploadOutcome) -> AnyView {
-    let report = outcome.report();
-    let rows = model::ordered(report)
-        .into_iter()
-        .map(|f| {
-            let severity = match f.severity {
-                api_types::Severity::Error => "error",
-                api_types::Severity::Warning => "warning",
-            };
-            let icon = match f.severity {
-                api_types::Severity::Error => view! { <CancelIcon/> }.into_any(),
-                api_types::Severity::Warning => view! { <WarningIcon/> }.into_any(),
-            };
-            let file = if f.file.is_empty() {
-                view! { <span class="muted">{t(lang, Key::OpWholeFeed)}</span> }.into_any()
-            } else {
-                view! { <code>{f.file.clone()}</code> }.into_any()
-            };
-            view! {
-                <tr class=format!("sev-{severity}") data-severity=severity>
-                    <td class="op-sev">{icon}" "{t(lang, model::severity_key(f.severity))}</td>
-                    <td>{file}</td>
-                    <td class="num">{f.line.map_or_else(|| "–".to_owned(), |l| l.to_string())}</td>
-                    <td>{f.message.clone()}</td>
-                    <td>{f.fix.clone()}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let suppressed = report
-        .suppressed
-        .iter()
-        .map(|s| {
-            view! {
-                <li>
-                    <code>{s.code.clone()}</code>" ("{t(lang, model::severity_key(s.severity))}"): "
-                    {s.count}" "{t(lang, Key::OpNotListed)}
-                </li>
-            }
-        })
-        .collect_view();
-    let empty = report.findings.is_empty();
-    view! {
-        <section class="op-report" aria-labelledby="op-report-h">
-            <h2 id="op-report-h">{t(lang, Key::OpReport)}</h2>
-            <p class="op-counts">
-                {t(lang, Key::OpErrors)}": "<strong data-count="errors">{report.error_count()}</strong>
-                " · "{t(lang, Key::OpWarnings)}": "<strong data-count="warnings">{report.warning_count()}</strong>
-            </p>
-            {if empty {
-                view! { <p>{t(lang, Key::OpNoFindings)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="op-table op-findings">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t(lang, Key::OpSeverity)}</th>
-                                    <th scope="col">{t(lang, Key::OpFileColumn)}</th>
-                                    <th scope="col">{t(lang, Key::OpLine)}</th>
-                                    <th scope="col">{t(lang, Key::OpProblem)}</th>
-                                    <th scope="col">{t(lang, Key::OpFix)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
-            <ul class="op-suppressed">{suppressed}</ul>
-        </section>
-    }
-    .into_any()
-}
-
-fn versions_section(state: State) -> AnyView {
-    let lang = state.lang;
+fn versions_section(state: State, lang: Lang) -> AnyView {
     let can_roll_back = move || {
         state
             .versions
@@ -525,122 +454,69 @@ fn versions_section(state: State) -> AnyView {
             .iter()
             .any(|v| v.state == VersionState::Retired)
     };
+    // One listener for every button of the table (it is HTML text): which action, which version.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        let clicked = browser::clicked_action(&ev);
+        #[cfg(not(feature = "hydrate"))]
+        let clicked = Some(&ev).and(None::<(String, i64)>);
+        if let Some(pending) = clicked.and_then(|(action, id)| Pending::parse(&action, id)) {
+            state.notice.set(None);
+            state.pending.set(Some(pending));
+        }
+    };
     view! {
         <section class="op-versions" aria-labelledby="op-versions-h">
             <div class="op-head">
-                <h2 id="op-versions-h">{move || t(lang.get(), Key::OpVersions)}</h2>
-                <Show when=can_roll_back>
-                    <button type="button" class="secondary" id="op-rollback" on:click=move |_| state.pending.set(Some(Pending::Rollback))>
-                        {move || t(lang.get(), Key::OpRollback)}
-                    </button>
-                </Show>
+                <h2 id="op-versions-h">{t(lang, Key::OpVersions)}</h2>
+                <button type="button" class="secondary" id="op-rollback" hidden=move || !can_roll_back() on:click=move |_| {
+                    state.notice.set(None);
+                    state.pending.set(Some(Pending::Rollback));
+                }>
+                    {t(lang, Key::OpRollback)}
+                </button>
             </div>
-            {move || state.pending.get().map(|p| confirm_panel(state, p))}
+            {confirm_panel(state, lang)}
             {notice_view(state.notice, "op-versions-notice")}
-            {move || {
-                let lang = lang.get();
-                let versions = state.versions.get();
-                if versions.is_empty() {
-                    return view! { <p>{t(lang, Key::OpNoVersions)}</p> }.into_any();
-                }
-                let (_, offset) = state.zone();
-                view! {
-                    <div class="table-wrap">
-                        <table class="op-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t(lang, Key::OpVersion)}</th>
-                                    <th scope="col">{t(lang, Key::OpUploaded)}</th>
-                                    <th scope="col">{t(lang, Key::OpSize)}</th>
-                                    <th scope="col">{t(lang, Key::OpValidity)}</th>
-                                    <th scope="col">{t(lang, Key::Status)}</th>
-                                    <th scope="col">{t(lang, Key::OpActions)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {versions.into_iter().map(|v| version_row(state, lang, v, offset)).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <div class="table-wrap" on:click=on_click inner_html=move || {
+                state.versions.with(|versions| {
+                    if versions.is_empty() {
+                        format!("<p>{}</p>", tables::escape(t(lang, Key::OpNoVersions)))
+                    } else {
+                        tables::versions(lang, versions, state.zone().1)
+                    }
+                })
+            }></div>
         </section>
     }
     .into_any()
 }
 
-fn version_row(state: State, lang: Lang, v: FeedVersion, offset: i64) -> AnyView {
-    let (key, class) = model::state_key(v.state);
-    let icon = match v.state {
-        VersionState::Validated => view! { <CheckIcon/> }.into_any(),
-        VersionState::Scheduled => view! { <ClockIcon/> }.into_any(),
-        VersionState::Active => view! { <LiveIcon/> }.into_any(),
-        VersionState::Retired => view! { <ArchiveIcon/> }.into_any(),
-    };
-    let dates = match (&v.first_service_date, &v.last_service_date) {
-        (Some(a), Some(b)) => format!("{a} – {b}"),
-        _ => "–".to_owned(),
-    };
-    let when = v
-        .activate_at
-        .as_deref()
-        .filter(|_| v.state == VersionState::Scheduled)
-        .map(|at| model::local_time(at, offset));
-    let id = v.id;
-    let active = v.state == VersionState::Active;
-    let ask = move |p: Pending| move |_| state.pending.set(Some(p));
-    view! {
-        <tr data-version=id data-state=class>
-            <th scope="row">"#"{id}</th>
-            <td>{model::local_time(&v.uploaded_at, offset)}<br/><span class="muted">{v.uploaded_by}</span></td>
-            <td class="num">{model::size(v.size)}</td>
-            <td>{dates}</td>
-            <td class=format!("op-state {class}")>
-                {icon}" "{t(lang, key)}
-                {when.map(|w| view! { <br/><span class="muted">{w}</span> })}
-            </td>
-            <td>
-                {(!active).then(|| view! { <div class="op-actions">
-                    <button type="button" class="op-activate" on:click=ask(Pending::Activate(id))>{t(lang, Key::OpActivateNow)}</button>
-                    <button type="button" class="secondary op-schedule" on:click=ask(Pending::Schedule(id))>{t(lang, Key::OpActivateAt)}</button>
-                    <button type="button" class="secondary op-delete" on:click=ask(Pending::Delete(id))>{t(lang, Key::OpDelete)}</button>
-                </div> })}
-            </td>
-        </tr>
-    }
-    .into_any()
-}
-
-/// Asks before an action, and runs it.
-fn confirm_panel(state: State, pending: Pending) -> AnyView {
-    let lang = state.lang;
-    let at = NodeRef::<leptos::html::Input>::new();
-    let yes = NodeRef::<leptos::html::Button>::new();
+/// Asks before an action (see `tables::confirm`), and runs it.
+fn confirm_panel(state: State, lang: Lang) -> AnyView {
     // Focus goes to the question's first control, so keyboard users land on it.
     Effect::new(move |_| {
-        if let Some(input) = at.get() {
-            let _ = input.focus();
-        } else if let Some(button) = yes.get() {
-            let _ = button.focus();
+        if state.pending.get().is_some() {
+            #[cfg(feature = "hydrate")]
+            browser::focus_first(&["op-at", "op-confirm-yes"]);
         }
     });
-    let (zone, offset) = state.zone();
-    let (question, version) = match pending {
-        Pending::Activate(id) => (Key::OpConfirmActivate, Some(id)),
-        Pending::Schedule(id) => (Key::OpConfirmSchedule, Some(id)),
-        Pending::Rollback => (Key::OpConfirmRollback, None),
-        Pending::Delete(id) => (Key::OpConfirmDelete, Some(id)),
-    };
-    let run = move |_| {
-        let lang = lang.get_untracked();
-        let Some(s) = state.session.get_untracked() else {
+    let run = move || {
+        let (Some(s), Some(pending)) =
+            (state.session.get_untracked(), state.pending.get_untracked())
+        else {
             return;
         };
+        if state.busy.get_untracked() {
+            return;
+        }
         let when = match pending {
             Pending::Schedule(_) => {
-                let value = at.get().map(|i| i.value()).unwrap_or_default();
-                match model::local_to_rfc3339(&value, offset) {
+                #[cfg(feature = "hydrate")]
+                let value = browser::input_value("op-at").unwrap_or_default();
+                #[cfg(not(feature = "hydrate"))]
+                let value = String::new();
+                match model::local_to_rfc3339(&value, state.zone().1) {
                     Some(when) => Some(when),
                     None => {
                         state.say(false, t(lang, Key::OpPickTime).to_owned());
@@ -684,40 +560,34 @@ fn confirm_panel(state: State, pending: Pending) -> AnyView {
             }
         });
     };
-    view! {
-        <div class="op-confirm" role="group" aria-labelledby="op-confirm-q">
-            <p id="op-confirm-q">
-                {version.map(|id| view! { <strong>{move || t(lang.get(), Key::OpVersion)}" #"{id}": "</strong> })}
-                {move || t(lang.get(), question)}
-            </p>
-            {matches!(pending, Pending::Schedule(_)).then(|| view! {
-                <label for="op-at">{move || t(lang.get(), Key::OpWhen)}</label>
-                <input id="op-at" type="datetime-local" aria-describedby="op-at-zone" node_ref=at/>
-                <p class="muted" id="op-at-zone">
-                    {move || t(lang.get(), Key::OpTimeZone)}": "{zone.clone()}" (UTC"{model::offset_text(offset)}")"
-                </p>
-            })}
-            <p class="op-confirm-buttons">
-                <button type="button" id="op-confirm-yes" node_ref=yes disabled=move || state.busy.get() on:click=run>
-                    {move || t(lang.get(), Key::OpConfirm)}
-                </button>
-                " "
-                <button type="button" class="secondary" id="op-confirm-no" on:click=move |_| state.pending.set(None)>
-                    {move || t(lang.get(), Key::OpCancel)}
-                </button>
-            </p>
-        </div>
-    }
-    .into_any()
+    // The question is HTML text: one listener for its two buttons.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        let answer = browser::clicked_confirm(&ev);
+        #[cfg(not(feature = "hydrate"))]
+        let answer = Some(&ev).and(None::<String>);
+        match answer.as_deref() {
+            Some("yes") => run(),
+            Some("no") => state.pending.set(None),
+            _ => {}
+        }
+    };
+    let html = move || {
+        state.pending.get().map_or_else(String::new, |p| {
+            let (zone, offset) = state.zone();
+            tables::confirm(lang, p, &zone, offset)
+        })
+    };
+    view! { <div on:click=on_click inner_html=html></div> }.into_any()
 }
 
 /// Refreshes the health figures every [`HEALTH_EVERY`] once hydrated.
-fn follow_health(health: RwSignal<Health>, vehicles: RwSignal<Option<VehiclesResponse>>) {
+fn follow_health(health: RwSignal<Health>, vehicles: RwSignal<Option<VehicleTrips>>) {
     // Effects run in the browser only, where the API needs no server context.
     Effect::new(move |_| {
         let client = Api::new();
         let refresh = move || {
-            let (h, v) = (api::health(&client), api::vehicles(&client));
+            let (h, v) = (api::health(&client), api::vehicle_trips(&client));
             spawn_local(async move {
                 if let Ok(h) = h.await {
                     health.try_set(h);
@@ -737,131 +607,35 @@ fn follow_health(health: RwSignal<Health>, vehicles: RwSignal<Option<VehiclesRes
 }
 
 fn health_section(
-    lang: RwSignal<Lang>,
+    state: State,
     health: RwSignal<Health>,
-    vehicles: RwSignal<Option<VehiclesResponse>>,
-    zones: StoredValue<Vec<(String, String, i64)>>,
+    vehicles: RwSignal<Option<VehicleTrips>>,
 ) -> AnyView {
-    let offset_of = move |feed: &str| {
-        zones.with_value(|z| {
-            z.iter()
-                .find(|(id, ..)| id == feed)
-                .map_or(0, |(_, _, offset)| *offset)
-        })
+    let lang = state.lang;
+    let html = move || {
+        let lang = lang.get();
+        let h = health.read();
+        let first = h.feeds.first().map_or(0, |f| state.zone_of(&f.feed_id).1);
+        let note = format!(
+            "<p class=\"muted\">{} {} {}</p>",
+            tables::escape(t(lang, Key::OpHealthNote)),
+            tables::escape(t(lang, Key::UpdatedAt)),
+            tables::escape(&model::local_time(&h.now, first))
+        );
+        let vehicles = vehicles.read();
+        let table = tables::health(
+            lang,
+            &h,
+            vehicles.as_ref().map(|v| v.vehicles.as_slice()),
+            |feed| state.zone_of(feed).1,
+        );
+        format!("{note}<div class=\"table-wrap\">{table}</div>")
     };
     view! {
         <section class="op-health" aria-labelledby="op-health-h">
             <h2 id="op-health-h">{move || t(lang.get(), Key::OpHealth)}</h2>
-            <p class="muted">{move || t(lang.get(), Key::OpHealthNote)}" "
-                {move || {
-                    let offset = zones.with_value(|z| z.first().map_or(0, |(.., offset)| *offset));
-                    format!("{} {}", t(lang.get(), Key::UpdatedAt), model::local_time(&health.read().now, offset))
-                }}
-            </p>
-            {move || {
-                let lang = lang.get();
-                let h = health.get();
-                if h.realtime.is_empty() {
-                    return view! { <p>{t(lang, Key::OpNoRealtime)}</p> }.into_any();
-                }
-                let vehicles = vehicles.get();
-                let rows = h
-                    .realtime
-                    .iter()
-                    .map(|s| source_row(lang, s, vehicles.as_ref(), offset_of(&s.feed_id)))
-                    .collect_view();
-                view! {
-                    <div class="table-wrap">
-                        <table class="op-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t(lang, Key::OpSource)}</th>
-                                    <th scope="col">{t(lang, Key::OpLastFetch)}</th>
-                                    <th scope="col">{t(lang, Key::OpAge)}</th>
-                                    <th scope="col">{t(lang, Key::OpTracked)}</th>
-                                    <th scope="col">{t(lang, Key::OpMatched)}</th>
-                                    <th scope="col">{t(lang, Key::OpFindings)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <div inner_html=html></div>
         </section>
     }
     .into_any()
-}
-
-fn source_row(
-    lang: Lang,
-    s: &RealtimeSourceHealth,
-    vehicles: Option<&VehiclesResponse>,
-    offset: i64,
-) -> AnyView {
-    // Vehicles are counted for the sources that carry positions.
-    let counts = matches!(s.kind.as_str(), "vehicle_positions" | "mixed")
-        .then(|| vehicles.map(|v| model::vehicle_counts(&v.vehicles, &s.feed_id)))
-        .flatten();
-    let (tracked, matched) = counts.map_or_else(
-        || ("–".to_owned(), "–".to_owned()),
-        |(a, b)| (a.to_string(), b.to_string()),
-    );
-    let last = s.last_success.as_deref().map_or_else(
-        || t(lang, Key::OpNever).to_owned(),
-        |at| model::local_time(at, offset),
-    );
-    let failing = s.failing_since.as_deref().map(|since| {
-        format!(
-            "{} {}: {}",
-            t(lang, Key::OpFailing),
-            model::local_time(since, offset),
-            s.last_error.clone().unwrap_or_default()
-        )
-    });
-    let total: u64 = s.finding_counts.values().sum();
-    let findings = if s.findings.is_empty() {
-        view! { <span class="muted">{t(lang, Key::OpNone)}</span> }.into_any()
-    } else {
-        let items = s
-            .findings
-            .iter()
-            .take(3)
-            .map(|f| view! { <li><code>{f.code.clone()}</code>" "{f.message.clone()}</li> })
-            .collect_view();
-        view! { <span>{total}</span><ul class="op-findings-list">{items}</ul> }.into_any()
-    };
-    view! {
-        <tr data-source=s.source_id.clone()>
-            <th scope="row">{s.source_id.clone()}<br/><span class="muted">{s.feed_id.clone()}" · "{s.kind.clone()}</span></th>
-            <td>{last}{failing.map(|f| view! { <br/><span class="op-err"><WarningIcon/>" "{f}</span> })}</td>
-            <td class="num">{s.age_seconds.map(|a| format::age(lang, a))}</td>
-            <td class="num" data-count="tracked">{tracked}</td>
-            <td class="num" data-count="matched">{matched}</td>
-            <td>{findings}</td>
-        </tr>
-    }
-    .into_any()
-}
-
-/// Validated, success: a check mark.
-#[component]
-fn CheckIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/>
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" d="M8 12.5l2.7 2.7L16.5 9"/>
-        </svg>
-    }
-}
-
-/// Retired: a box of past versions.
-#[component]
-fn ArchiveIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M3 4h18v4H3zM5 8v12h14V8M10 12h4"/>
-        </svg>
-    }
 }

@@ -79,3 +79,43 @@ pub fn upload(
     xhr.set_onloadend(Some(on_end.unchecked_ref()));
     xhr.send_with_opt_blob(Some(file)).is_ok()
 }
+
+/// The `data-confirm` of the button a click landed on (or inside of).
+pub fn clicked_confirm(ev: &web_sys::MouseEvent) -> Option<String> {
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    target
+        .closest("button[data-confirm]")
+        .ok()??
+        .get_attribute("data-confirm")
+}
+
+/// The value of the input `id`, if there is one.
+pub fn input_value(id: &str) -> Option<String> {
+    let input: web_sys::HtmlInputElement = leptos::prelude::document()
+        .get_element_by_id(id)?
+        .dyn_into()
+        .ok()?;
+    Some(input.value())
+}
+
+/// Moves the focus to the first of `ids` that is on the page.
+pub fn focus_first(ids: &[&str]) {
+    let document = leptos::prelude::document();
+    if let Some(element) = ids.iter().find_map(|id| {
+        document
+            .get_element_by_id(id)?
+            .dyn_into::<web_sys::HtmlElement>()
+            .ok()
+    }) {
+        let _ = element.focus();
+    }
+}
+
+/// The `data-action` and `data-version` of the button a click landed on (or inside of).
+pub fn clicked_action(ev: &web_sys::MouseEvent) -> Option<(String, i64)> {
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let button = target.closest("button[data-action]").ok()??;
+    let action = button.get_attribute("data-action")?;
+    let id = button.get_attribute("data-version")?.parse().ok()?;
+    Some((action, id))
+}

@@ -3,10 +3,10 @@
 //! shown, what a refusal tells the operator. Tested below.
 
 use api_types::operator::{FeedVersion, VersionState};
-use api_types::{Finding, Severity, ValidationReport, Vehicle};
+use api_types::{Finding, Severity, ValidationReport};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Failure, decode};
+use crate::api::{Failure, VehicleTrip, decode};
 use crate::format::unix_seconds;
 use crate::i18n::{Key, Lang, t};
 
@@ -25,6 +25,28 @@ pub fn parse_session(stored: Option<&str>) -> Option<Session> {
         .filter(|s| !s.token.is_empty() && !s.feed.is_empty())
 }
 
+/// An action waiting for the operator's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    Activate(i64),
+    Schedule(i64),
+    Rollback,
+    Delete(i64),
+}
+
+impl Pending {
+    /// A button's `data-action` on version `id` (see `tables::versions`).
+    pub fn parse(action: &str, id: i64) -> Option<Pending> {
+        match action {
+            "activate" => Some(Pending::Activate(id)),
+            "schedule" => Some(Pending::Schedule(id)),
+            "delete" => Some(Pending::Delete(id)),
+            "rollback" => Some(Pending::Rollback),
+            _ => None,
+        }
+    }
+}
+
 /// The findings as the report table lists them: errors first, then warnings; within a
 /// severity by file, then line (findings about the whole feed, without a file, first).
 pub fn ordered(report: &ValidationReport) -> Vec<&Finding> {
@@ -37,6 +59,39 @@ pub fn ordered(report: &ValidationReport) -> Vec<&Finding> {
             .then_with(|| a.line.unwrap_or(0).cmp(&b.line.unwrap_or(0)))
     });
     rows
+}
+
+/// One part of the report table: the findings of one severity, in [`ordered`]'s order, and
+/// how many there are in all (those the report left out included).
+#[derive(Debug, PartialEq)]
+pub struct Group<'a> {
+    pub severity: Severity,
+    pub total: usize,
+    pub findings: Vec<&'a Finding>,
+}
+
+/// The report table's groups: errors, then warnings; a severity without findings has none.
+pub fn groups(report: &ValidationReport) -> Vec<Group<'_>> {
+    let rows = ordered(report);
+    [Severity::Error, Severity::Warning]
+        .into_iter()
+        .filter_map(|severity| {
+            let total = match severity {
+                Severity::Error => report.error_count(),
+                Severity::Warning => report.warning_count(),
+            };
+            let findings: Vec<&Finding> = rows
+                .iter()
+                .copied()
+                .filter(|f| f.severity == severity)
+                .collect();
+            (total > 0).then_some(Group {
+                severity,
+                total,
+                findings,
+            })
+        })
+        .collect()
 }
 
 fn rank(severity: Severity) -> u8 {
@@ -180,7 +235,7 @@ pub fn local_to_rfc3339(value: &str, offset: i64) -> Option<String> {
 }
 
 /// Vehicles realtime tracks in `feed` now, and how many of them are matched to a trip.
-pub fn vehicle_counts(vehicles: &[Vehicle], feed: &str) -> (usize, usize) {
+pub fn vehicle_counts(vehicles: &[VehicleTrip], feed: &str) -> (usize, usize) {
     let of_feed = vehicles
         .iter()
         .filter(|v| v.id.split_once(':').map(|(f, _)| f) == Some(feed));
@@ -232,6 +287,24 @@ mod tests {
         };
         let codes: Vec<&str> = ordered(&report).iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["e3", "e4", "e2", "e1", "w0", "w1"]);
+        let mut report = report;
+        report
+            .suppressed
+            .push(api_types::report::SuppressedFindings {
+                code: "w1".to_owned(),
+                severity: Severity::Warning,
+                count: 40,
+            });
+        let parts = groups(&report);
+        assert_eq!(parts.len(), 2);
+        assert_eq!((parts[0].severity, parts[0].total), (Severity::Error, 4));
+        assert_eq!(parts[0].findings[0].code, "e3");
+        assert_eq!((parts[1].severity, parts[1].total), (Severity::Warning, 42));
+        assert_eq!(parts[1].findings.len(), 2);
+        report.findings.retain(|f| f.severity == Severity::Warning);
+        let parts = groups(&report);
+        assert_eq!(parts.len(), 1, "no error group without errors");
+        assert_eq!(parts[0].severity, Severity::Warning);
         assert_eq!(severity_key(Severity::Error), Key::OpError);
         assert_eq!(t(Lang::En, severity_key(Severity::Warning)), "Warning");
     }
@@ -272,6 +345,14 @@ mod tests {
                 .message,
             "over 64 MB"
         );
+    }
+
+    #[test]
+    fn the_tables_buttons_name_their_action() {
+        assert_eq!(Pending::parse("activate", 3), Some(Pending::Activate(3)));
+        assert_eq!(Pending::parse("schedule", 3), Some(Pending::Schedule(3)));
+        assert_eq!(Pending::parse("delete", 4), Some(Pending::Delete(4)));
+        assert_eq!(Pending::parse("explode", 4), None);
     }
 
     #[test]
@@ -323,22 +404,9 @@ mod tests {
 
     #[test]
     fn vehicles_are_counted_per_feed_and_matched_when_they_run_a_trip() {
-        let vehicle = |id: &str, trip: Option<&str>| Vehicle {
+        let vehicle = |id: &str, trip: Option<&str>| VehicleTrip {
             id: id.to_owned(),
-            label: None,
-            lat: 11.0,
-            lon: 106.6,
-            bearing: None,
-            speed: None,
             trip_id: trip.map(str::to_owned),
-            route: None,
-            next_stop: None,
-            at_stop: false,
-            timestamp: "2026-11-23T07:40:00+07:00".to_owned(),
-            data_age_s: 5,
-            off_route: false,
-            stuck: false,
-            layover: false,
         };
         let vehicles = [
             vehicle("binh-duong:V1", Some("binh-duong:T1")),
