@@ -371,6 +371,26 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.show(".op-health").await;
     j.screenshot("9-health").await;
 
+    // On a narrow phone (320 CSS px, as at 200 % zoom) the page does not scroll sideways: the
+    // tables scroll inside their own box.
+    j.browser
+        .set_window_size(320, 800)
+        .await
+        .expect("narrow window");
+    let width = j
+        .browser
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("script");
+    eprintln!("e2e: console at a narrow width: [page width, window width] = {width}");
+    let (page, window) = (width[0].as_u64(), width[1].as_u64());
+    assert!(page <= window, "the page scrolls sideways: {width}");
+    j.show(".op-versions").await;
+    j.screenshot("10-narrow").await;
+
     // Signing out forgets the token.
     j.wait_for("#op-sign-out")
         .await

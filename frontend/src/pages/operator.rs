@@ -339,7 +339,7 @@ fn signed_in(state: State, lang: Lang, feed: String) -> AnyView {
                 };
                 view! {
                     <p class="op-counts" inner_html=counts></p>
-                    <div class="table-wrap" inner_html=table></div>
+                    <div class="table-wrap" tabindex="0" inner_html=table></div>
                 }
             }))}
         </section>
@@ -478,7 +478,7 @@ fn versions_section(state: State, lang: Lang) -> AnyView {
             </div>
             {confirm_panel(state, lang)}
             {notice_view(state.notice, "op-versions-notice")}
-            <div class="table-wrap" on:click=on_click inner_html=move || {
+            <div class="table-wrap" tabindex="0" on:click=on_click inner_html=move || {
                 state.versions.with(|versions| {
                     if versions.is_empty() {
                         format!("<p>{}</p>", tables::escape(t(lang, Key::OpNoVersions)))
@@ -629,7 +629,7 @@ fn health_section(
             vehicles.as_ref().map(|v| v.vehicles.as_slice()),
             |feed| state.zone_of(feed).1,
         );
-        format!("{note}<div class=\"table-wrap\">{table}</div>")
+        format!("{note}<div class=\"table-wrap\" tabindex=\"0\">{table}</div>")
     };
     view! {
         <section class="op-health" aria-labelledby="op-health-h">

@@ -1,8 +1,8 @@
 //! The console's three tables (validation report, versions, realtime health) as HTML text,
 //! every value escaped. They are read-only markup that is replaced whole when its data changes,
-//! so they are built as text (inserted with `inner_html`) rather than as Leptos views: views
-//! would add some 90 KB (gzipped) of rendering code to the browser bundle that every rider
-//! downloads. The versions table's buttons carry `data-action` and `data-version`; the console
+//! so they are built as text (inserted with `inner_html`) rather than as Leptos views: as views,
+//! they and the console's other dynamic parts added some 70 KB (gzipped) of rendering code to
+//! the browser bundle that every rider downloads. The versions table's buttons carry `data-action` and `data-version`; the console
 //! listens for clicks on the table (one listener) and asks for confirmation.
 
 use std::fmt::Write as _;
