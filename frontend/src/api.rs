@@ -104,7 +104,8 @@ pub fn vehicle_trips(api: &Api) -> impl Future<Output = ApiResult<VehicleTrips>>
 }
 
 /// What the console reads of `GET /api/v1/vehicles` (an `api_types::VehiclesResponse`): each
-/// vehicle's id and trip. The rest is skipped, which keeps its decoding out of the bundle.
+/// vehicle's id and trip. The rest is skipped: the server-rendered page carries its data to the
+/// browser, and the health panel needs no more than this of each vehicle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VehicleTrips {
     pub vehicles: Vec<VehicleTrip>,
