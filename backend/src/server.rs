@@ -145,8 +145,8 @@ pub fn app(state: AppState) -> Router {
     ops::layer(router, &state.ops).with_state(state)
 }
 
-/// What the web app's pages read while the server renders them: the JSON API's own router,
-/// called in process (no socket, no port: the same handlers, validation and JSON as the
+/// What the web app's pages read while the server renders them: the JSON API's own router
+/// (and `/health`, for the operator console), called in process (no socket, no port: the same handlers, validation and JSON as the
 /// browser's `fetch` gets). The app reaches it through Leptos context
 /// (`frontend::api::server::ServerApi`), so `frontend` never depends on `backend`.
 struct PagesApi {
@@ -158,6 +158,8 @@ impl PagesApi {
         PagesApi {
             router: Router::new()
                 .nest("/api/v1", api::v1())
+                // The operator console's health panel.
+                .route("/health", get(api::health))
                 .with_state(state.clone()),
         }
     }

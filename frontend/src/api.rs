@@ -176,6 +176,164 @@ pub fn alerts(
     lang: Lang,
 ) -> impl Future<Output = ApiResult<api_types::AlertsResponse>> + Send + use<> {
     api.get(format!("/api/v1/alerts?lang={}", lang.code()))
+// Operator console: the public health figures, and the operator API (`Authorization: Bearer`,
+// called from the browser only: the server never sees a token).
+
+/// `GET /health`: the schedules served and each realtime source's state.
+pub fn health(api: &Api) -> impl Future<Output = ApiResult<api_types::Health>> + Send + use<> {
+    api.get("/health".to_owned())
+}
+
+/// Every vehicle realtime sees now, as the health panel counts them per feed.
+pub fn vehicle_trips(api: &Api) -> impl Future<Output = ApiResult<VehicleTrips>> + Send + use<> {
+    api.get("/api/v1/vehicles".to_owned())
+}
+
+/// What the console reads of `GET /api/v1/vehicles` (an `api_types::VehiclesResponse`): each
+/// vehicle's id and trip. The rest is skipped: the server-rendered page carries its data to the
+/// browser, and the health panel needs no more than this of each vehicle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleTrips {
+    pub vehicles: Vec<VehicleTrip>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleTrip {
+    /// Global vehicle id (`feed:vehicle`).
+    pub id: String,
+    /// Global trip id, when it is matched to one.
+    #[serde(default)]
+    pub trip_id: Option<String>,
+}
+
+/// The server's now in each feed's time zone (the console takes the feed's UTC offset from it).
+pub fn feed_times(
+    api: &Api,
+) -> impl Future<Output = ApiResult<api_types::TimeResponse>> + Send + use<> {
+    api.get("/api/v1/time".to_owned())
+}
+
+/// `/api/v1/operator/feeds/{feed}/versions…`.
+pub fn operator_versions_path(feed: &str, rest: &str) -> String {
+    format!("/api/v1/operator/feeds/{}/versions{rest}", url_encode(feed))
+}
+
+/// Where an upload goes (`?validate_only=true` for a dry run).
+pub fn operator_upload_path(feed: &str, validate_only: bool) -> String {
+    operator_versions_path(
+        feed,
+        if validate_only {
+            "?validate_only=true"
+        } else {
+            ""
+        },
+    )
+}
+
+/// The versions of `feed`, newest first.
+pub async fn operator_versions(
+    token: String,
+    feed: String,
+) -> ApiResult<api_types::operator::VersionList> {
+    let (status, body) =
+        operator_request("GET", operator_versions_path(&feed, ""), token, None).await?;
+    decode(status, &body)
+}
+
+/// Activates version `id` now, or schedules it for `at` (RFC 3339).
+pub async fn operator_activate(
+    token: String,
+    feed: String,
+    id: i64,
+    at: Option<String>,
+) -> ApiResult<api_types::operator::FeedVersion> {
+    let path = operator_versions_path(&feed, &format!("/{id}/activate"));
+    let body = at.map(|at| {
+        serde_json::to_string(&api_types::operator::ActivateRequest { at: Some(at) })
+            .unwrap_or_default()
+    });
+    let (status, body) = operator_request("POST", path, token, body).await?;
+    decode(status, &body)
+}
+
+/// Serves the previously active version again.
+pub async fn operator_rollback(
+    token: String,
+    feed: String,
+) -> ApiResult<api_types::operator::FeedVersion> {
+    let path = format!("/api/v1/operator/feeds/{}/rollback", url_encode(&feed));
+    let (status, body) = operator_request("POST", path, token, None).await?;
+    decode(status, &body)
+}
+
+/// Deletes version `id` (not the active one).
+pub async fn operator_delete(token: String, feed: String, id: i64) -> ApiResult<()> {
+    let path = operator_versions_path(&feed, &format!("/{id}"));
+    let (status, body) = operator_request("DELETE", path, token, None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        decode::<serde_json::Value>(status, &body).map(|_| ())
+    }
+}
+
+/// An operator call: `method path` with the token, JSON `body` if any. Browser only.
+async fn operator_request(
+    method: &str,
+    path: String,
+    token: String,
+    body: Option<String>,
+) -> Result<(u16, String), Failure> {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        browser_send(method, &path, &token, body).await
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    {
+        let _ = (method, path, token, body);
+        Err(Failure::transport(
+            "operator requests are made by the browser only",
+        ))
+    }
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+async fn browser_send(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<String>,
+) -> Result<(u16, String), Failure> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let unreachable = |_| Failure::transport("no answer from the server; check your connection");
+    let window = web_sys::window().ok_or_else(|| Failure::transport("no window"))?;
+    let headers = web_sys::Headers::new().map_err(unreachable)?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(|_| {
+            Failure::transport("the token cannot be sent (use only letters and digits)")
+        })?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(unreachable)?;
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(unreachable)?
+        .dyn_into()
+        .map_err(unreachable)?;
+    let text = JsFuture::from(response.text().map_err(unreachable)?)
+        .await
+        .map_err(unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
 }
 
 /// Reads an answer: the type on 2xx, else the API's error body as a [`Failure`].
@@ -347,6 +505,15 @@ mod tests {
         assert_eq!(
             board_stream_url("binh-duong:ST 1", Lang::Ja),
             "/api/v1/stops/binh-duong%3AST%201/departures/stream?lang=ja"
+        );
+        // Operator console
+        assert_eq!(
+            operator_upload_path("binh duong", true),
+            "/api/v1/operator/feeds/binh%20duong/versions?validate_only=true"
+        );
+        assert_eq!(
+            operator_versions_path("binh-duong", "/3/activate"),
+            "/api/v1/operator/feeds/binh-duong/versions/3/activate"
         );
     }
 }

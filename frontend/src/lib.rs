@@ -177,8 +177,14 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/alerts") view=pages::AlertsPage ssr=SsrMode::Async/>
                 // Stop display setup
                 <Route path=path!("/displays/new") view=pages::DisplaySetupPage ssr=SsrMode::Async/>
+                // Operator console
+                <Route path=path!("/operator") view=pages::OperatorPage ssr=SsrMode::Async/>
             </Routes>
         </main>
+        // Operator console: its link (the header's navigation belongs to the rider pages).
+        <footer class="foot">
+            <a href="/operator">{move || t(lang.get(), Key::OpFooterLink)}</a>
+        </footer>
     }
 }
 

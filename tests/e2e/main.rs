@@ -11,6 +11,8 @@
 #[path = "../it/support.rs"]
 mod support;
 
+// Operator console
+mod console;
 mod rider;
 // Route pages and maps.
 mod route;
@@ -34,6 +36,10 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// A weekday morning in Binh Duong: buses on every route. The clock runs from here.
 const MONDAY_MORNING: &str = "2026-11-23T07:40:00+07:00";
+
+/// A phone's window (CSS px), and a desktop's (operator console).
+const PHONE: (u32, u32) = (412, 915);
+const DESKTOP: (u32, u32) = (1100, 1000);
 
 /// How long a page may take to show what a journey waits for (a debug server on a shared
 /// 2-core machine, a wasm bundle to compile).
@@ -93,6 +99,34 @@ impl Journey {
 
     /// [`Journey::start`] with the browser's colour scheme set (`prefers-color-scheme`).
     pub async fn start_with(name: &'static str, scheme: Scheme) -> Journey {
+        Journey::launch(name, scheme, PHONE, |_| {}).await
+    }
+
+    /// Operator console: [`Journey::start`] in a desktop-sized window, with one operator account
+    /// per `(name, feed)` in the server's store (as `backend operator add` makes them); their
+    /// tokens, in order.
+    pub async fn start_as_operators(
+        name: &'static str,
+        accounts: &[(&str, &str)],
+    ) -> (Journey, Vec<String>) {
+        let mut tokens = Vec::new();
+        let journey = Journey::launch(name, Scheme::Light, DESKTOP, |dirs| {
+            tokens = accounts
+                .iter()
+                .map(|(who, feed)| support::add_operator(dirs, who, &[feed], false))
+                .collect();
+        })
+        .await;
+        (journey, tokens)
+    }
+
+    /// Starts everything: `prepare` runs on the server's directories before it starts.
+    async fn launch(
+        name: &'static str,
+        scheme: Scheme,
+        (width, height): (u32, u32),
+        prepare: impl FnOnce(&tempfile::TempDir),
+    ) -> Journey {
         let fix = "run .ci/setup as root (it installs Debian's chromium and chromium-driver)";
         require(Path::new(CHROMIUM), "the browser", fix);
         require(Path::new(CHROMEDRIVER), "the WebDriver server", fix);
@@ -111,6 +145,7 @@ impl Journey {
         );
 
         let dirs = tempfile::tempdir().expect("temp dir");
+        prepare(&dirs);
         let mut config = support::test_config(
             &dirs,
             vec![FeedConfig {
@@ -146,7 +181,7 @@ impl Journey {
                     "--disable-component-update", "--disable-sync",
                     // A Vietnamese rider's phone: the app's default language is asked for.
                     "--lang=vi", "--accept-lang=vi",
-                    "--window-size=412,915",
+                    format!("--window-size={width},{height}"),
                     // Blink's preferredColorScheme: 0 dark, 1 light.
                     format!("--blink-settings=preferredColorScheme={}", scheme as u8),
                     format!("--user-data-dir={}", profile.display()),

@@ -3,7 +3,6 @@
 //! Fixtures are the sample network zipped in the test, with small edits: version 2 prefixes
 //! every trip headsign with "V2 ", so a departure board says which version served it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -19,6 +18,8 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::support::{self, repo_root};
+// Shared with the end-to-end journeys (tests/e2e), which include `support`.
+pub(crate) use crate::support::{add_operator, sample_files, zip_of};
 
 pub(crate) const FEED: &str = "binh-duong";
 const MONDAY_7AM: &str = "2026-11-23T07:00:00+07:00";
@@ -26,22 +27,6 @@ const BOARD: &str = "/api/v1/stops/binh-duong:BD2081/departures?from=2026-11-23T
 
 // ---------------------------------------------------------------------------------------
 // Fixtures
-
-/// The sample network's GTFS files, by name.
-pub(crate) fn sample_files() -> Vec<(String, Vec<u8>)> {
-    let dir = repo_root().join("feeds/binh-duong");
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .expect("sample feed")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            let name = path.file_name()?.to_str()?.to_owned();
-            name.ends_with(".txt")
-                .then(|| (name, std::fs::read(&path).expect("readable")))
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 /// `files` with every trip headsign prefixed by `prefix`.
 fn with_headsigns(files: Vec<(String, Vec<u8>)>, prefix: &str) -> Vec<(String, Vec<u8>)> {
@@ -82,17 +67,6 @@ fn prefixed(
     files
 }
 
-pub(crate) fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in files {
-        w.start_file(name.as_str(), options).expect("entry");
-        w.write_all(data).expect("write");
-    }
-    w.finish().expect("zip").into_inner()
-}
-
 pub(crate) fn v1_zip() -> Vec<u8> {
     zip_of(&sample_files())
 }
@@ -121,29 +95,6 @@ fn sample_feed() -> FeedConfig {
 
 fn data_dir(dirs: &tempfile::TempDir) -> PathBuf {
     dirs.path().join("data")
-}
-
-/// An operator added straight into the store (as `backend operator add` does); its token.
-pub(crate) fn add_operator(
-    dirs: &tempfile::TempDir,
-    name: &str,
-    feeds: &[&str],
-    admin: bool,
-) -> String {
-    std::fs::create_dir_all(data_dir(dirs)).expect("data dir");
-    let mut store = Store::open(&data_dir(dirs)).expect("store");
-    let token = backend::operator::new_token().expect("random token");
-    let feeds: Vec<String> = feeds.iter().map(|f| (*f).to_owned()).collect();
-    store
-        .add_operator(
-            name,
-            &backend::operator::token_digest(&token),
-            admin,
-            &feeds,
-            0,
-        )
-        .expect("operator added");
-    token
 }
 
 /// A clock the test moves.

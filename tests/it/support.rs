@@ -147,3 +147,55 @@ pub fn assert_json_snapshot(name: &str, value: &impl serde::Serialize) {
         "{name} differs; UPDATE_FIXTURES=1 rewrites it (then review the diff)"
     );
 }
+
+// Operator schedule management: fixtures and accounts, shared by `it`'s operator tests and the
+// operator console's end-to-end journey.
+
+/// The sample network's GTFS files, by name.
+pub fn sample_files() -> Vec<(String, Vec<u8>)> {
+    let dir = repo_root().join("feeds/binh-duong");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("sample feed")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let name = path.file_name()?.to_str()?.to_owned();
+            name.ends_with(".txt")
+                .then(|| (name, std::fs::read(&path).expect("readable")))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A zip of `files` (name, content).
+pub fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in files {
+        w.start_file(name.as_str(), options).expect("entry");
+        w.write_all(data).expect("write");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
+/// An operator added straight into the store of a server configured by [`test_config`] with
+/// `dirs` (as `backend operator add` does); its token.
+pub fn add_operator(dirs: &tempfile::TempDir, name: &str, feeds: &[&str], admin: bool) -> String {
+    let data_dir = dirs.path().join("data");
+    std::fs::create_dir_all(&data_dir).expect("data dir");
+    let mut store = backend::store::Store::open(&data_dir).expect("store");
+    let token = backend::operator::new_token().expect("random token");
+    let feeds: Vec<String> = feeds.iter().map(|f| (*f).to_owned()).collect();
+    store
+        .add_operator(
+            name,
+            &backend::operator::token_digest(&token),
+            admin,
+            &feeds,
+            0,
+        )
+        .expect("operator added");
+    token
+}

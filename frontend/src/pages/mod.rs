@@ -8,6 +8,8 @@ mod stop;
 mod alerts;
 mod network;
 mod routes;
+// Operator console
+mod operator;
 
 // Stop display setup
 pub use display_setup::DisplaySetupPage;
@@ -19,6 +21,8 @@ pub use network::NetworkMapPage;
 #[cfg(feature = "hydrate")]
 pub(crate) use routes::vehicle_label;
 pub use routes::{RoutePage, RoutesPage};
+// Operator console
+pub use operator::OperatorPage;
 
 use leptos::prelude::*;
 
