@@ -16,6 +16,7 @@ test: web
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p backend --test e2e -- -D warnings
 	cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+	cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,console-bundle -- -D warnings
 	cargo test --workspace
 	cargo test -p backend --test e2e
 	.ci/oba-conformance

@@ -103,7 +103,8 @@ pub(crate) const PKG_DIR: &str = "pkg";
 
 /// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
 /// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and
-/// `frontend_bg.wasm`; `<HydrationScripts>` links exactly those names.
+/// `frontend_bg.wasm` (and the console's `console.js`, `console_bg.wasm`: the shell picks the
+/// bundle per page, `frontend::bundle_for`); `<HydrationScripts>` links exactly those names.
 pub fn leptos_options(site_dir: &Path) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("frontend")

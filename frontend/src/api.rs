@@ -154,9 +154,6 @@ pub fn network(
     api.get(format!("/api/v1/network?lang={}", lang.code()))
 }
 
-/// A stop: names, position, routes.
-pub fn stop(
-// Stop display setup
 /// A stop with its routes (`/api/v1/stops/{id}`).
 pub fn stop_detail(
     api: &Api,
@@ -176,6 +173,8 @@ pub fn alerts(
     lang: Lang,
 ) -> impl Future<Output = ApiResult<api_types::AlertsResponse>> + Send + use<> {
     api.get(format!("/api/v1/alerts?lang={}", lang.code()))
+}
+
 // Operator console: the public health figures, and the operator API (`Authorization: Bearer`,
 // called from the browser only: the server never sees a token).
 

@@ -9,6 +9,13 @@
 //! times and minutes per language; [`favourites`] the stops kept in the browser; `pages` one
 //! component per page; `ui` pieces shared by pages (header, badges, icons).
 
+// Each browser bundle leaves the other's pages out (`bundle_for`), so in a bundle their code is
+// unused on purpose; the host build (which has every page) still reports dead code.
+#![cfg_attr(
+    all(feature = "hydrate", not(feature = "ssr")),
+    allow(dead_code, unused_imports)
+)]
+
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -34,8 +41,9 @@ use i18n::{Key, Lang, t};
 const STYLE: &str = include_str!("style.css");
 
 /// The whole HTML document. Only ever rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let lang = server_language();
+    options.output_name = bundle_for(&request_path()).into();
     provide_context(ServerLang(lang));
     view! {
         <!DOCTYPE html>
@@ -86,6 +94,32 @@ fn server_language() -> Lang {
         response.append_header(header::SET_COOKIE, value);
     }
     lang
+}
+
+/// The path of the page being rendered (empty outside a request).
+#[cfg(feature = "ssr")]
+fn request_path() -> String {
+    use_context::<http::request::Parts>()
+        .map(|p| p.uri.path().to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_path() -> String {
+    String::new()
+}
+
+/// The browser bundle a page loads (`/pkg/{name}.js`, `/pkg/{name}_bg.wasm`). There are two, so
+/// riders never download the operator console: `console` (built with the `console-bundle`
+/// feature) hydrates `/operator`; `frontend` hydrates every other page. Each is the same [`App`]
+/// with the other's pages left out ([`pages::LoadFromServer`] stands in for them), so together
+/// they weigh what one would, yet each page's share stays under the 400 KB budget.
+pub fn bundle_for(path: &str) -> &'static str {
+    if path == "/operator" || path.starts_with("/operator/") {
+        "console"
+    } else {
+        "frontend"
+    }
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -168,24 +202,44 @@ fn Layout() -> impl IntoView {
         <ui::Header/>
         <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
-                <Route path=path!("/stops/:stop_id") view=pages::StopPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=rider::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/stops/:stop_id") view=rider::StopPage ssr=SsrMode::Async/>
                 // Route pages and maps.
                 <Route path=path!("/routes") view=pages::RoutesPage ssr=SsrMode::Async/>
                 <Route path=path!("/routes/:route_id") view=pages::RoutePage ssr=SsrMode::Async/>
                 <Route path=path!("/map") view=pages::NetworkMapPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts") view=pages::AlertsPage ssr=SsrMode::Async/>
                 // Stop display setup
-                <Route path=path!("/displays/new") view=pages::DisplaySetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/displays/new") view=rider::DisplaySetupPage ssr=SsrMode::Async/>
                 // Operator console
-                <Route path=path!("/operator") view=pages::OperatorPage ssr=SsrMode::Async/>
+                <Route path=path!("/operator") view=console::OperatorPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         // Operator console: its link (the header's navigation belongs to the rider pages).
         <footer class="foot">
-            <a href="/operator">{move || t(lang.get(), Key::OpFooterLink)}</a>
+            <a href="/operator" rel="external">{move || t(lang.get(), Key::OpFooterLink)}</a>
         </footer>
     }
+}
+
+/// The pages of the riders' bundle (all of them on the server); in the console's bundle, each
+/// is loaded from the server instead (see [`bundle_for`]). The route, map and alerts pages are
+/// drawn on the server only and cost neither bundle anything.
+mod rider {
+    #[cfg(any(feature = "ssr", not(feature = "console-bundle")))]
+    pub use crate::pages::{DisplaySetupPage, HomePage, StopPage};
+    #[cfg(not(any(feature = "ssr", not(feature = "console-bundle"))))]
+    pub use crate::pages::{
+        LoadFromServer as DisplaySetupPage, LoadFromServer as HomePage, LoadFromServer as StopPage,
+    };
+}
+
+/// The operator console: in the console's bundle (and on the server) only.
+mod console {
+    #[cfg(not(any(feature = "ssr", feature = "console-bundle")))]
+    pub use crate::pages::LoadFromServer as OperatorPage;
+    #[cfg(any(feature = "ssr", feature = "console-bundle"))]
+    pub use crate::pages::OperatorPage;
 }
 
 /// Browser entry point: the script `<HydrationScripts>` emits calls `hydrate()`.

@@ -21,6 +21,11 @@ pub const PAGES: &[(&str, &str)] = &[
         "display-setup",
         "/displays/new?stop=binh-duong%3ABD1020&route=binh-duong%3A51&q=hikari",
     ),
+    ("routes", "/routes"),
+    ("route", "/routes/binh-duong:51"),
+    ("map", "/map"),
+    ("alerts", "/alerts"),
+    ("operator", "/operator"),
 ];
 
 /// The narrowest layout to support: 320 CSS px (WCAG 1.4.10 reflow).
@@ -254,9 +259,9 @@ async fn the_keyboard_reaches_the_skip_link_then_the_search_and_enter_opens_a_re
     let first = tab(&j).await;
     assert_eq!(first["class"], "skip", "the skip link comes first: {first}");
     j.screenshot("1-skip-link").await;
-    // Header: home link, then the three languages; then the search box.
+    // Header: home link, the main navigation's four, the three languages (8 links); then the search box.
     let mut reached = None;
-    for _ in 0..6 {
+    for _ in 0..9 {
         let f = tab(&j).await;
         if f["id"] == "q" {
             reached = Some(f);
@@ -267,7 +272,7 @@ async fn the_keyboard_reaches_the_skip_link_then_the_search_and_enter_opens_a_re
             "only the header's links before the search: {f}"
         );
     }
-    assert!(reached.is_some(), "the search is reached within 6 Tabs");
+    assert!(reached.is_some(), "the search is reached within 9 Tabs");
     j.browser
         .active_element()
         .await

@@ -302,6 +302,15 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
     // The hydration script loads the bundle that .ci/build-web produces.
     assert!(html.contains("/pkg/frontend.js"), "{html}");
     assert!(html.contains("frontend_bg.wasm"), "{html}");
+    assert!(
+        !html.contains("/pkg/console"),
+        "riders do not load the console's bundle: {html}"
+    );
+    // The operator console has a bundle of its own.
+    let console = app.get("/operator").await.text().await.expect("body");
+    assert!(console.contains("/pkg/console.js"), "{console}");
+    assert!(console.contains("console_bg.wasm"), "{console}");
+    assert!(!console.contains("/pkg/frontend.js"), "{console}");
 
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);

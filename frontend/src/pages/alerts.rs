@@ -49,7 +49,7 @@ pub(super) async fn render(client: &Api, lang: Lang) -> Result<(String, String),
     ids.dedup();
     for id in ids.into_iter().take(MAX_STOP_NAMES) {
         // A stop that vanished meanwhile is shown by its id.
-        if let Ok(s) = api::stop(client, id, lang).await {
+        if let Ok(s) = api::stop_detail(client, id, lang).await {
             stops.insert(id.clone(), s.stop.name);
         }
     }

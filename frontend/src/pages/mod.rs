@@ -29,6 +29,20 @@ use leptos::prelude::*;
 use crate::i18n::{Key, t};
 use crate::use_lang;
 
+/// Stands in for a page the running bundle leaves out (see `crate::bundle_for`): reached by a
+/// link the router followed in the browser, it loads the page from the server, which sends the
+/// bundle that has it.
+#[component]
+pub fn LoadFromServer() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let location = window().location();
+        if let Ok(href) = location.href() {
+            let _ = location.replace(&href);
+        }
+    });
+}
+
 /// The page for unknown paths and unknown stops; the server sends it with status 404.
 #[component]
 pub fn NotFound() -> impl IntoView {
