@@ -182,6 +182,23 @@ pub fn url_encode(text: &str) -> String {
     out
 }
 
+/// `text` safe inside HTML or SVG text and quoted attributes (for the parts of pages written as
+/// HTML strings: maps, the display setup, the operator console).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +276,14 @@ mod tests {
     fn url_components_are_percent_encoded() {
         assert_eq!(url_encode("bến xe"), "b%E1%BA%BFn%20xe");
         assert_eq!(url_encode("binh-duong:ST_1"), "binh-duong%3AST_1");
+    }
+
+    #[test]
+    fn html_text_is_escaped_for_elements_and_attributes() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("Bến xe"), "Bến xe");
     }
 }

@@ -7,6 +7,8 @@
 //! drawing fills [`Projection::width`] (less a margin), at most [`Projection::height`] tall,
 //! centred, aspect kept; north is up.
 
+use crate::format::escape_html as escape;
+
 /// A fitted projection: `[lat, lon]` → viewBox `(x, y)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
@@ -165,22 +167,6 @@ impl Projection {
             escape(title),
         )
     }
-}
-
-/// `text` safe inside HTML/SVG text and double-quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One decimal: a tenth of a viewBox unit is far below a pixel, and the HTML stays small.

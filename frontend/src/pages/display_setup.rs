@@ -20,6 +20,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api::{self, Api, ApiResult};
+use crate::format::escape_html as esc;
 use crate::format::url_encode;
 use crate::i18n::{Key, Lang, t};
 use crate::ui::badge_style;
@@ -67,9 +68,14 @@ impl Setup {
     /// Reads the setup page's query: `stop` and `route` repeated, `dlang`, `limit`, `width`,
     /// `ascii`. Numbers out of range are brought into it, unreadable ones give the default.
     pub fn from_query(query: &ParamsMap) -> Setup {
+        Setup::from_values(|key| query.get_all(key).unwrap_or_default())
+    }
+
+    /// [`Setup::from_query`] from the (decoded) values of each query key.
+    pub fn from_values(values: impl Fn(&str) -> Vec<String>) -> Setup {
         let all = |key: &str| {
             let mut out = Vec::<String>::new();
-            for v in query.get_all(key).unwrap_or_default() {
+            for v in values(key) {
                 // `a,b` is read as two (a display URL's list pasted in).
                 for id in v.split(',').map(str::trim).filter(|id| !id.is_empty()) {
                     if !out.iter().any(|o| o == id) {
@@ -79,18 +85,27 @@ impl Setup {
             }
             out
         };
+        let first = |key: &str| values(key).into_iter().next();
         let mut stops = all("stop");
         stops.truncate(Setup::MAX_STOPS);
         Setup {
             stops,
             routes: all("route"),
-            lang: query
-                .get_str("dlang")
+            lang: first("dlang")
+                .as_deref()
                 .and_then(Lang::parse)
                 .unwrap_or_default(),
-            limit: number(query.get_str("limit"), Setup::LIMITS, Setup::DEFAULT_LIMIT),
-            width: number(query.get_str("width"), Setup::WIDTHS, Setup::DEFAULT_WIDTH),
-            ascii: matches!(query.get_str("ascii"), Some("1" | "on" | "true")),
+            limit: number(
+                first("limit").as_deref(),
+                Setup::LIMITS,
+                Setup::DEFAULT_LIMIT,
+            ),
+            width: number(
+                first("width").as_deref(),
+                Setup::WIDTHS,
+                Setup::DEFAULT_WIDTH,
+            ),
+            ascii: matches!(first("ascii").as_deref(), Some("1" | "on" | "true")),
         }
     }
 
@@ -248,22 +263,6 @@ fn origin() -> String {
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     String::new()
-}
-
-/// HTML-escapes text for element content and quoted attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn badges(routes: &[RouteBadge]) -> String {
@@ -633,24 +632,32 @@ pub fn DisplaySetupPage() -> impl IntoView {
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> ParamsMap {
-        let mut map = ParamsMap::new();
-        for (k, v) in pairs {
-            map.insert(k.to_string(), (*v).to_owned());
-        }
-        map
+    /// A query's values by key, as the router decodes them (without the router's decoding,
+    /// which calls into JavaScript outside the server build).
+    fn setup_of(pairs: &[(&str, &str)]) -> Setup {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Setup::from_values(|key| {
+            pairs
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .collect()
+        })
     }
 
     #[test]
     fn the_display_url_carries_the_stops_routes_language_and_limit() {
-        let setup = Setup::from_query(&query(&[
+        let setup = setup_of(&[
             ("stop", "binh-duong:BD1020"),
             ("stop", "binh-duong:ST HIKARI"),
             ("route", "binh-duong:51"),
             ("route", "binh-duong:61&77"),
             ("dlang", "en"),
             ("limit", "5"),
-        ]));
+        ]);
         assert_eq!(
             setup.display_path().as_deref(),
             Some(
@@ -695,7 +702,7 @@ mod tests {
 
     #[test]
     fn numbers_are_brought_into_the_apis_range_and_lists_are_deduplicated() {
-        let setup = Setup::from_query(&query(&[
+        let setup = setup_of(&[
             ("stop", "bd:A,bd:B"),
             ("stop", "bd:A"),
             ("route", ""),
@@ -703,18 +710,18 @@ mod tests {
             ("limit", "500"),
             ("width", "3"),
             ("ascii", "1"),
-        ]));
+        ]);
         assert_eq!(setup.stops, ["bd:A", "bd:B"]);
         assert!(setup.routes.is_empty());
         assert_eq!(setup.lang, Lang::Vi);
         assert_eq!((setup.limit, setup.width, setup.ascii), (50, 16, true));
-        let garbled = Setup::from_query(&query(&[("limit", "eight"), ("width", "-1")]));
+        let garbled = setup_of(&[("limit", "eight"), ("width", "-1")]);
         assert_eq!(
             (garbled.limit, garbled.width),
             (Setup::DEFAULT_LIMIT, Setup::WIDTHS.0)
         );
         let many: Vec<(&str, &str)> = (0..30).map(|_| ("stop", "x")).collect();
-        assert_eq!(Setup::from_query(&query(&many)).stops.len(), 1);
+        assert_eq!(setup_of(&many).stops.len(), 1);
         let mut full = Setup::default();
         for i in 0..25 {
             full = full.with_stop(&format!("bd:{i}"));
@@ -739,11 +746,18 @@ mod tests {
              &limit=12&width=40&ascii=1&q=ben%20xe"
         );
         let query = href.split_once('?').expect("a query").1;
-        let parsed = ParamsMap::from_iter(query.split('&').filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            Some((k.to_owned(), v.replace("%3A", ":").replace("%20", " ")))
-        }));
-        assert_eq!(Setup::from_query(&parsed), setup);
+        let parsed: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                Some((k.to_owned(), v.replace("%3A", ":").replace("%20", " ")))
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = parsed
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(setup_of(&pairs), setup);
         assert_eq!(setup.without_stop("bd:S1").stops, ["bd:S 2"]);
         assert_eq!(setup.with_stop("bd:S1").stops.len(), 2, "no repeats");
         assert!(setup.with_route("bd:51", false).routes.is_empty());

@@ -13,23 +13,8 @@ use api_types::{Health, Severity, ValidationReport};
 use super::model;
 use crate::api::VehicleTrip;
 use crate::format;
+pub use crate::format::escape_html as escape;
 use crate::i18n::{Key, Lang, t};
-
-/// `text` safe inside an element or a quoted attribute.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Inline SVG icons (decorative: the word is always next to them).
 fn icon(paths: &str) -> String {
