@@ -24,6 +24,7 @@ use leptos_router::{SsrMode, path};
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod browser;
+pub mod colour;
 // Route pages and maps: what moves on the server-drawn maps, once hydrated.
 pub mod favourites;
 pub mod format;

@@ -4,6 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+pub use crate::colour::badge_style;
+#[cfg(feature = "ssr")]
+pub use crate::colour::css_color;
 use crate::i18n::{Key, Lang, t};
 use crate::use_lang;
 
@@ -115,68 +118,11 @@ pub fn route_href(id: &str) -> String {
     format!("/routes/{id}")
 }
 
-/// A route colour from the feed as CSS (`#RRGGBB`), the fallback when it is not six hex
-/// digits (server-drawn maps).
-#[cfg(feature = "ssr")]
-pub fn css_color(hex: &str, fallback: &str) -> String {
-    format!("#{}", safe_hex(hex, fallback))
-}
-
 /// A route's short name in its colours (`RRGGBB` from the feed).
 #[component]
 pub fn RouteBadge(short_name: String, color: String, text_color: String) -> impl IntoView {
     let style = badge_style(&color, &text_color);
     view! { <span class="badge" style=style>{short_name}</span> }
-}
-
-/// A route badge's `style`: the route's colour, and its text colour when readable on it.
-pub fn badge_style(color: &str, text_color: &str) -> String {
-    let background = safe_hex(color, "2b6cb0");
-    format!(
-        "background:#{background};color:#{}",
-        readable_text(background, safe_hex(text_color, "ffffff"))
-    )
-}
-
-/// A colour from the feed, used in a style attribute only when it is six hex digits.
-fn safe_hex<'a>(hex: &'a str, fallback: &'a str) -> &'a str {
-    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        hex
-    } else {
-        fallback
-    }
-}
-
-// Accessibility: route colours
-/// WCAG relative luminance of `RRGGBB` (already checked to be six hex digits).
-fn luminance(hex: &str) -> f64 {
-    let channel = |i: usize| {
-        let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
-        if v <= 0.039_28 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
-}
-
-/// WCAG contrast ratio of two `RRGGBB` colours (1 to 21).
-fn contrast(a: &str, b: &str) -> f64 {
-    let (a, b) = (luminance(a), luminance(b));
-    (a.max(b) + 0.05) / (a.min(b) + 0.05)
-}
-
-/// A badge's text colour: the feed's when it reads at AA (4.5:1) on the route's colour, else
-/// black or white, whichever contrasts more (feeds often pair white with mid greens and reds).
-fn readable_text<'a>(background: &str, text: &'a str) -> &'a str {
-    if contrast(background, text) >= 4.5 {
-        text
-    } else if contrast(background, "000000") >= contrast(background, "ffffff") {
-        "000000"
-    } else {
-        "ffffff"
-    }
 }
 
 #[component]
@@ -252,24 +198,5 @@ pub fn StopItem(
                     .collect_view()}
             </span>
         </li>
-    }
-}
-
-// Accessibility: route colours
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn badge_text_keeps_the_feeds_colour_when_readable_else_black_or_white() {
-        assert!((contrast("000000", "ffffff") - 21.0).abs() < 1e-9);
-        // Route 52's blue with white: 5.1:1, kept.
-        assert_eq!(readable_text("0072BC", "FFFFFF"), "FFFFFF");
-        // Route 51's green with white is 3.6:1: black (5.8:1) instead.
-        assert_eq!(readable_text("009B4E", "FFFFFF"), "000000");
-        // Red 61-77 with white is 4.4:1: black (4.8:1).
-        assert_eq!(readable_text("ED1C24", "FFFFFF"), "000000");
-        // Dark purple with dark text: white.
-        assert_eq!(readable_text("662D91", "333333"), "ffffff");
     }
 }

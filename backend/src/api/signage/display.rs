@@ -66,30 +66,7 @@ pub async fn display(
     }
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `RRGGBB` as a CSS colour, or `fallback` for anything else.
-fn colour(hex: &str, fallback: &'static str) -> String {
-    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        format!("#{hex}")
-    } else {
-        fallback.to_owned()
-    }
-}
+use frontend::format::escape_html as escape;
 
 pub fn page(board: &SignageBoard) -> String {
     let l = labels(&board.lang);
@@ -167,11 +144,11 @@ fn row(l: &Labels, d: &api_types::SignageDeparture) -> String {
         ),
     };
     format!(
-        "<tr class=\"{class}\"><td><span class=\"badge\" style=\"background:{bg};color:{fg}\">{route}</span></td>\
+        "<tr class=\"{class}\"><td><span class=\"badge\" style=\"{badge}\">{route}</span></td>\
          <td class=\"headsign\">{headsign}</td>\
          <td class=\"min\"><span class=\"minutes\">{minutes}</span> <span class=\"time\">{time}</span> {source}</td></tr>\n",
-        bg = colour(&d.route_color, "#FFFFFF"),
-        fg = colour(&d.route_text_color, "#000000"),
+        // The route's colours, its text in black or white when the feed's would not read at AA.
+        badge = frontend::colour::badge_style(&d.route_color, &d.route_text_color),
         route = escape(&d.route),
         headsign = escape(d.headsign.as_deref().unwrap_or_default()),
         minutes = escape(&minutes_text(l, d)),
@@ -220,15 +197,5 @@ mod tests {
             html.contains("<h2>Alerts</h2>") && html.contains("Lift &lt;out&gt;"),
             "{html}"
         );
-    }
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
-        );
-        assert_eq!(colour("009B4E", "#000"), "#009B4E");
-        assert_eq!(colour("red;x", "#000"), "#000");
     }
 }
