@@ -102,6 +102,36 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     );
 ",
+    // Version numbers are never given twice (AUTOINCREMENT): the audit log and operators name
+    // versions by number, and a deleted version's number used to go to the next upload. The
+    // table is rebuilt (SQLite cannot add AUTOINCREMENT to a column), counting on from the
+    // highest number ever handed out, including those the audit log names.
+    "
+    CREATE TABLE feed_versions_next (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed TEXT NOT NULL REFERENCES feeds (id),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at INTEGER NOT NULL,
+        first_service_date TEXT,
+        last_service_date TEXT,
+        report TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('validated', 'scheduled', 'active', 'retired')),
+        activate_at INTEGER,
+        activated_at INTEGER
+    );
+    INSERT INTO feed_versions_next SELECT * FROM feed_versions;
+    DROP TABLE feed_versions;
+    ALTER TABLE feed_versions_next RENAME TO feed_versions;
+    CREATE UNIQUE INDEX feed_versions_one_active ON feed_versions (feed) WHERE state = 'active';
+    CREATE INDEX feed_versions_scheduled ON feed_versions (activate_at) WHERE state = 'scheduled';
+    DELETE FROM sqlite_sequence WHERE name = 'feed_versions';
+    INSERT INTO sqlite_sequence (name, seq) VALUES ('feed_versions', MAX(
+        (SELECT COALESCE(MAX(id), 0) FROM feed_versions),
+        (SELECT COALESCE(MAX(version), 0) FROM audit_log)
+    ));
+",
 ];
 
 #[derive(Debug)]
@@ -266,6 +296,48 @@ mod tests {
             departure: Some(arrival + 20),
             scheduled_arrival: arrival - 60,
         }
+    }
+
+    /// A database made before migration 3 (version numbers could be given again) is rebuilt
+    /// with its versions kept, and counts on from the highest number ever handed out.
+    #[test]
+    fn version_numbers_are_not_given_again_after_migration_3()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        {
+            let mut conn = Connection::open(dir.path().join(FILE_NAME))?;
+            let tx = conn.transaction()?;
+            tx.execute_batch(MIGRATIONS[0])?;
+            tx.execute_batch(MIGRATIONS[1])?;
+            tx.pragma_update(None, "user_version", 2)?;
+            tx.execute_batch(
+                "INSERT INTO feeds VALUES ('bd', 0);
+                 INSERT INTO feed_versions (id, feed, sha256, size, uploaded_by, uploaded_at,
+                     report, state) VALUES (1, 'bd', 'a', 1, 'ana', 0, '{}', 'active');
+                 INSERT INTO audit_log (at, operator, action, feed, version, outcome, detail)
+                     VALUES (0, 'ana', 'delete', 'bd', 4, 'ok', '');",
+            )?;
+            tx.commit()?;
+        }
+        let store = Store::open(dir.path())?;
+        let kept: (i64, String) =
+            store
+                .conn
+                .query_row("SELECT id, state FROM feed_versions", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        assert_eq!(kept, (1, "active".to_owned()));
+        store.conn.execute(
+            "INSERT INTO feed_versions (feed, sha256, size, uploaded_by, uploaded_at, report, state)
+             VALUES ('bd', 'b', 1, 'ana', 0, '{}', 'validated')",
+            [],
+        )?;
+        assert_eq!(
+            store.conn.last_insert_rowid(),
+            5,
+            "after the audit log's version 4"
+        );
+        Ok(())
     }
 
     #[test]

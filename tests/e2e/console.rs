@@ -350,6 +350,60 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
         .await;
 
+    // Another version, activated now, then rolled back in one step: version 1 again.
+    j.upload(&valid).await;
+    // (Its number is the store's to give: a deleted version's may be given again.)
+    let newer = j
+        .wait_for(r#"tr[data-version][data-state="validated"]"#)
+        .await
+        .attr("data-version")
+        .await
+        .expect("attr")
+        .expect("a version number");
+    assert_ne!(newer, "1");
+    j.wait_for(&format!(r#"tr[data-version="{newer}"] button.op-activate"#))
+        .await
+        .click()
+        .await
+        .expect("activate the newer version");
+    j.wait_for("#op-confirm-yes")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    j.wait_for(&format!(
+        r#"tr[data-version="{newer}"][data-state="active"]"#
+    ))
+    .await;
+    j.wait_for(r#"tr[data-version="1"][data-state="retired"]"#)
+        .await;
+    j.wait_for("#op-rollback")
+        .await
+        .click()
+        .await
+        .expect("roll back");
+    let question = j.text(".op-confirm").await;
+    assert!(question.contains("Dùng lại phiên bản"), "{question}");
+    j.wait_for("#op-confirm-yes")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    j.text_becomes(
+        ".op-versions-notice",
+        |t| t.contains("Đã quay về phiên bản 1."),
+        "the rollback is confirmed",
+    )
+    .await;
+    j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
+        .await;
+    j.wait_for(&format!(
+        r#"tr[data-version="{newer}"][data-state="retired"]"#
+    ))
+    .await;
+    j.show(".op-versions").await;
+    j.screenshot("8b-rolled-back").await;
+
     // The health panel: the simulator's realtime source, with vehicles tracked and matched.
     let tracked = j
         .eventually("vehicles are tracked", Duration::from_secs(40), || async {

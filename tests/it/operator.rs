@@ -369,6 +369,9 @@ async fn upload_validate_activate_change_departures_and_rollback_restores_them()
             .exists()
     );
     assert_eq!(server.versions().await.versions.len(), 1);
+    // A deleted version's number is never given again.
+    let v3 = server.upload(v2_zip()).await;
+    assert!(v3.id > v2.id, "version {} after deleting {}", v3.id, v2.id);
 
     let audit: AuditLog = server
         .http
@@ -397,6 +400,7 @@ async fn upload_validate_activate_change_departures_and_rollback_restores_them()
             ("delete", "conflict"),
             ("rollback", "ok"),
             ("delete", "ok"),
+            ("upload", "ok"),
         ]
     );
     assert!(audit.entries.iter().all(|e| e.operator == "ana"));
