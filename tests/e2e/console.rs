@@ -458,5 +458,36 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         .await
         .expect("script");
     assert_eq!(kept, serde_json::Value::Null);
+
+    // The console has a bundle of its own (riders never download it): a rider page reached
+    // from here (the router follows the link, finds the page left out of this bundle) is
+    // loaded from the server with the riders' bundle, and its footer link back loads the
+    // console's again.
+    let bundle = || async {
+        j.browser
+            .execute(
+                "return [...document.querySelectorAll('link[rel=modulepreload]')]\
+                 .map(l => new URL(l.href).pathname).join(' ');",
+                vec![],
+            )
+            .await
+            .expect("script")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(bundle().await, "/pkg/console.js");
+    j.wait_for("a.brand").await.click().await.expect("home");
+    j.wait_for("#q").await;
+    j.wait_for("main[data-hydrated]").await;
+    assert_eq!(bundle().await, "/pkg/frontend.js");
+    j.wait_for(r#"footer a[href="/operator"]"#)
+        .await
+        .click()
+        .await
+        .expect("to the console");
+    j.wait_for("#op-token").await;
+    j.wait_for("main[data-hydrated]").await;
+    assert_eq!(bundle().await, "/pkg/console.js");
     j.finish().await;
 }

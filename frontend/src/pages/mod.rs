@@ -34,13 +34,31 @@ use crate::use_lang;
 /// bundle that has it.
 #[component]
 pub fn LoadFromServer() -> impl IntoView {
+    // The router's location is the page asked for (the browser's may still be the last one).
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let location = window().location();
-        if let Ok(href) = location.href() {
-            let _ = location.replace(&href);
-        }
-    });
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |_| load_from_server(&location));
+    }
+}
+
+/// Loads the page the router is at from the server (a full page load), for pages this bundle
+/// does not draw. The router's location, not the browser's: when the router follows a link,
+/// the browser's address may still be the last page's.
+#[cfg(feature = "hydrate")]
+pub(crate) fn load_from_server(location: &leptos_router::location::Location) {
+    let mut asked = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    if !search.is_empty() {
+        asked.push('?');
+        asked.push_str(&search);
+    }
+    let hash = location.hash.get_untracked();
+    if !hash.is_empty() && !hash.starts_with('#') {
+        asked.push('#');
+    }
+    asked.push_str(&hash);
+    let _ = window().location().replace(&asked);
 }
 
 /// The page for unknown paths and unknown stops; the server sends it with status 404.

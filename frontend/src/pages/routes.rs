@@ -51,14 +51,12 @@ pub(super) fn ServerPage(page: Signal<Page>) -> impl IntoView {
     // (a link followed in the browser, back and forward), or asked for another page or
     // language (the router changed the URL): load it from the server.
     #[cfg(feature = "hydrate")]
+    let location = leptos_router::hooks::use_location();
+    #[cfg(feature = "hydrate")]
     Effect::new(move |shown: Option<Option<(Page, Lang)>>| {
         let asked = (page.get(), lang.get());
         let el = node.get()?;
-        let reload = || {
-            if let Ok(href) = window().location().href() {
-                let _ = window().location().replace(&href);
-            }
-        };
+        let reload = || super::load_from_server(&location);
         match shown.flatten() {
             None if el.child_element_count() == 0 => reload(),
             None => crate::live::follow(asked.1),
