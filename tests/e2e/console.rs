@@ -87,11 +87,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     assert!(html.contains(r#"id="op-token""#), "{html}");
     assert!(html.contains(r#"type="password""#));
     j.open("/").await;
-    j.wait_for(r#"footer a[href="/operator"]"#)
-        .await
-        .click()
-        .await
-        .expect("footer link");
+    j.click(r#"footer a[href="/operator"]"#).await;
     j.wait_for("#op-token").await;
     j.wait_for("main[data-hydrated]").await;
     j.screenshot("1-sign-in").await;
@@ -101,11 +97,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         let input = j.wait_for("#op-token").await;
         input.clear().await.expect("clear");
         input.send_keys(token).await.expect("type the token");
-        j.wait_for("#op-sign-in")
-            .await
-            .click()
-            .await
-            .expect("sign in");
+        j.click("#op-sign-in").await;
     };
     sign_in("rtpi_not-a-real-token").await;
     j.text_becomes(
@@ -184,11 +176,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.screenshot("4-valid-report").await;
 
     // Activate it, after confirming.
-    j.wait_for(r#"tr[data-version="1"] button.op-activate"#)
-        .await
-        .click()
-        .await
-        .expect("activate");
+    j.click(r#"tr[data-version="1"] button.op-activate"#).await;
     let question = j.text(".op-confirm").await;
     assert!(
         question.contains("Kích hoạt phiên bản này ngay?"),
@@ -196,11 +184,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     );
     j.show(".op-versions").await;
     j.screenshot("5-confirm").await;
-    j.wait_for("#op-confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    j.click("#op-confirm-yes").await;
     j.wait_for(r#"tr[data-version="1"][data-state="active"]"#)
         .await;
     j.text_becomes(
@@ -261,11 +245,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     assert_eq!(versions.len(), 1, "the refused feed was not kept");
 
     // Validate only: a report, nothing kept.
-    j.wait_for("#op-validate-only")
-        .await
-        .click()
-        .await
-        .expect("validate only");
+    j.click("#op-validate-only").await;
     j.upload(&valid).await;
     j.text_becomes(
         ".op-upload-notice",
@@ -285,19 +265,11 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     );
 
     // A second version, scheduled for a date-time in the feed's zone, then deleted.
-    j.wait_for("#op-validate-only")
-        .await
-        .click()
-        .await
-        .expect("keep again");
+    j.click("#op-validate-only").await;
     j.upload(&valid).await;
     j.wait_for(r#"tr[data-version="2"][data-state="validated"]"#)
         .await;
-    j.wait_for(r#"tr[data-version="2"] button.op-schedule"#)
-        .await
-        .click()
-        .await
-        .expect("activate at");
+    j.click(r#"tr[data-version="2"] button.op-schedule"#).await;
     let zone = j.text("#op-at-zone").await;
     assert!(zone.contains("Asia/Ho_Chi_Minh (UTC+07:00)"), "{zone}");
     // A datetime-local input's typing depends on the browser's locale: set its value.
@@ -310,11 +282,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         .expect("script");
     j.show(".op-versions").await;
     j.screenshot("8-schedule").await;
-    j.wait_for("#op-confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    j.click("#op-confirm-yes").await;
     j.wait_for(r#"tr[data-version="2"][data-state="scheduled"]"#)
         .await;
     let row = j.text(r#"tr[data-version="2"]"#).await;
@@ -322,16 +290,8 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         row.contains("Đã hẹn giờ") && row.contains("2026-11-24 03:00"),
         "scheduled for 03:00 in Binh Duong: {row}"
     );
-    j.wait_for(r#"tr[data-version="2"] button.op-delete"#)
-        .await
-        .click()
-        .await
-        .expect("delete");
-    j.wait_for("#op-confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    j.click(r#"tr[data-version="2"] button.op-delete"#).await;
+    j.click("#op-confirm-yes").await;
     j.text_becomes(
         ".op-versions-notice",
         |t| t.contains("Đã xóa phiên bản 2."),
@@ -361,34 +321,19 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
         .expect("attr")
         .expect("a version number");
     assert_ne!(newer, "1");
-    j.wait_for(&format!(r#"tr[data-version="{newer}"] button.op-activate"#))
-        .await
-        .click()
-        .await
-        .expect("activate the newer version");
-    j.wait_for("#op-confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    j.click(&format!(r#"tr[data-version="{newer}"] button.op-activate"#))
+        .await;
+    j.click("#op-confirm-yes").await;
     j.wait_for(&format!(
         r#"tr[data-version="{newer}"][data-state="active"]"#
     ))
     .await;
     j.wait_for(r#"tr[data-version="1"][data-state="retired"]"#)
         .await;
-    j.wait_for("#op-rollback")
-        .await
-        .click()
-        .await
-        .expect("roll back");
+    j.click("#op-rollback").await;
     let question = j.text(".op-confirm").await;
     assert!(question.contains("Dùng lại phiên bản"), "{question}");
-    j.wait_for("#op-confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    j.click("#op-confirm-yes").await;
     j.text_becomes(
         ".op-versions-notice",
         |t| t.contains("Đã quay về phiên bản 1."),
@@ -446,11 +391,7 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.screenshot("10-narrow").await;
 
     // Signing out forgets the token.
-    j.wait_for("#op-sign-out")
-        .await
-        .click()
-        .await
-        .expect("sign out");
+    j.click("#op-sign-out").await;
     j.wait_for("#op-token").await;
     let kept = j
         .browser
@@ -477,15 +418,11 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
             .to_owned()
     };
     assert_eq!(bundle().await, "/pkg/console.js");
-    j.wait_for("a.brand").await.click().await.expect("home");
+    j.click("a.brand").await;
     j.wait_for("#q").await;
     j.wait_for("main[data-hydrated]").await;
     assert_eq!(bundle().await, "/pkg/frontend.js");
-    j.wait_for(r#"footer a[href="/operator"]"#)
-        .await
-        .click()
-        .await
-        .expect("to the console");
+    j.click(r#"footer a[href="/operator"]"#).await;
     j.wait_for("#op-token").await;
     j.wait_for("main[data-hydrated]").await;
     assert_eq!(bundle().await, "/pkg/console.js");

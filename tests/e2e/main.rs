@@ -232,6 +232,15 @@ impl Journey {
             .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
     }
 
+    /// Waits for `css` and clicks it.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css).await.text().await.unwrap_or_default()
     }
