@@ -100,14 +100,7 @@ async fn set_up_a_display_from_a_stop_page_and_open_it() {
     j.wait_for("#copy-url").await.click().await.expect("copy");
     let copied = j
         .eventually("the URL is copied", Duration::from_secs(10), || async {
-            let said = j
-                .browser
-                .find(Locator::Css(".display-result [aria-live]"))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
+            let said = j.text_now(".display-result [aria-live]").await?;
             (said == "Đã sao chép.").then_some(())?;
             let clip = j
                 .browser

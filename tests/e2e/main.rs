@@ -241,6 +241,17 @@ impl Journey {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// The text of `css` now, if it is there (for [`Journey::eventually`] checks).
+    pub async fn text_now(&self, css: &str) -> Option<String> {
+        self.browser
+            .find(Locator::Css(css))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css).await.text().await.unwrap_or_default()
     }

@@ -47,14 +47,7 @@ async fn search_open_a_stop_see_its_board_update_without_a_reload_and_star_it() 
             || async {
                 let board = j.browser.find(Locator::Css("section.board")).await.ok()?;
                 let updates: u32 = board.attr("data-updates").await.ok()??.parse().ok()?;
-                let now = j
-                    .browser
-                    .find(Locator::Css("ol.departures"))
-                    .await
-                    .ok()?
-                    .text()
-                    .await
-                    .ok()?;
+                let now = j.text_now("ol.departures").await?;
                 (updates >= 2 && now != first).then_some(now)
             },
         )
@@ -133,14 +126,7 @@ async fn the_language_switch_translates_the_page_and_is_remembered() {
         "the page turns English",
         Duration::from_secs(20),
         || async {
-            let h1 = j
-                .browser
-                .find(Locator::Css("h1"))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
+            let h1 = j.text_now("h1").await?;
             (h1 == "New Mien Dong Coach Station").then_some(())
         },
     )
@@ -157,14 +143,7 @@ async fn the_language_switch_translates_the_page_and_is_remembered() {
         "the page turns Japanese",
         Duration::from_secs(20),
         || async {
-            let h1 = j
-                .browser
-                .find(Locator::Css("h1"))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
+            let h1 = j.text_now("h1").await?;
             (h1 == "ミエンドン新バスターミナル").then_some(())
         },
     )

@@ -216,14 +216,7 @@ async fn the_alerts_page_lists_the_simulators_alerts_and_unknown_routes_are_not_
         .await
         .expect("click");
     j.eventually("the alerts in English", Duration::from_secs(20), || async {
-        let h1 = j
-            .browser
-            .find(Locator::Css("h1"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
+        let h1 = j.text_now("h1").await?;
         (h1 == "Service alerts").then_some(())
     })
     .await;
