@@ -653,21 +653,23 @@ impl<'a> Validator<'a> {
 
         let trip = self.trip(&tu.trip, Kind::TripUpdate, e);
         self.entity_timestamp("trip_update", tu.timestamp, e);
-        if tu
-            .vehicle
-            .as_ref()
-            .and_then(|v| v.id.as_deref())
-            .is_none_or(str::is_empty)
+        let sr = tu
+            .trip
+            .schedule_relationship
+            .and_then(|r| Sr::try_from(r).ok());
+        // A cancelled or deleted trip has no vehicle to name.
+        if !matches!(sr, Some(Sr::Canceled | Sr::Deleted))
+            && tu
+                .vehicle
+                .as_ref()
+                .and_then(|v| v.id.as_deref())
+                .is_none_or(str::is_empty)
         {
             e.warn(
                 "W002",
                 "trip_update.vehicle.id is missing; say which vehicle runs the trip",
             );
         }
-        let sr = tu
-            .trip
-            .schedule_relationship
-            .and_then(|r| Sr::try_from(r).ok());
         if matches!(sr, Some(Sr::Canceled | Sr::Deleted)) {
             return;
         }
@@ -1440,6 +1442,14 @@ mod tests {
         if let Some(tu) = &mut cancelled.trip_update {
             tu.trip.schedule_relationship =
                 Some(trip_descriptor::ScheduleRelationship::Canceled as i32);
+        }
+        assert_eq!(
+            validate(&message(vec![cancelled.clone()]), &s, NOW, None),
+            vec![]
+        );
+        // Nor is a vehicle asked of a cancelled trip (the simulator's cancellations have none).
+        if let Some(tu) = &mut cancelled.trip_update {
+            tu.vehicle = None;
         }
         assert_eq!(validate(&message(vec![cancelled]), &s, NOW, None), vec![]);
     }
