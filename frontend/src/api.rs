@@ -276,6 +276,13 @@ pub async fn operator_delete(token: String, feed: String, id: i64) -> ApiResult<
     }
 }
 
+/// What was done on the operator's feeds (uploads, activations, refusals…), newest first.
+pub async fn operator_audit(token: String) -> ApiResult<api_types::operator::AuditLog> {
+    let path = "/api/v1/operator/audit".to_owned();
+    let (status, body) = operator_request("GET", path, token, None).await?;
+    decode(status, &body)
+}
+
 /// An operator call: `method path` with the token, JSON `body` if any. Browser only.
 async fn operator_request(
     method: &str,

@@ -270,6 +270,22 @@ keys! {
     OpNone => ["Không có", "None", "なし(0件)"],
     OpFailing => ["Đang lỗi từ", "Failing since", "障害発生時刻"],
     OpHealthNote => ["Tự làm mới mỗi 15 giây.", "Refreshes by itself every 15 seconds.", "15秒ごとに自動更新します。"],
+    OpActivity => ["Nhật ký thao tác", "Activity", "操作履歴"],
+    OpActivityNote => ["20 thao tác gần nhất trên nguồn dữ liệu này, kể cả các lần bị từ chối.", "The latest 20 actions on this feed, refusals included.", "このフィードに対する直近 20 件の操作(拒否されたものを含む)。"],
+    OpNoActivity => ["Chưa có thao tác nào.", "Nothing done yet.", "操作はまだありません。"],
+    OpAt => ["Lúc", "When", "日時"],
+    OpWho => ["Người thực hiện", "Who", "実行者"],
+    OpAction => ["Thao tác", "Action", "操作"],
+    OpOutcome => ["Kết quả", "Outcome", "結果"],
+    OpDone => ["Xong", "Done", "完了"],
+    OpRefusedAs => ["Bị từ chối", "Refused", "拒否"],
+    OpActUpload => ["Tải lên", "Upload", "アップロード"],
+    OpActValidate => ["Kiểm tra", "Validation", "検証"],
+    OpActActivate => ["Kích hoạt", "Activation", "有効化"],
+    OpActSchedule => ["Hẹn giờ kích hoạt", "Scheduled activation", "有効化の予約"],
+    OpActRollback => ["Quay về", "Rollback", "ロールバック"],
+    OpActDelete => ["Xóa", "Deletion", "削除"],
+    OpActList => ["Xem danh sách phiên bản", "Version list", "バージョン一覧の表示"],
 }
 
 #[cfg(test)]

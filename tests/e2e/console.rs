@@ -349,6 +349,19 @@ async fn an_operator_signs_in_uploads_activates_and_reads_an_invalid_feeds_repor
     j.show(".op-versions").await;
     j.screenshot("8b-rolled-back").await;
 
+    // The activity: the rollback done, and the invalid upload refused, with the refusal's code.
+    j.wait_for(r#".op-activity tr[data-action="rollback"][data-outcome="ok"]"#)
+        .await;
+    let refused = j
+        .text(r#".op-activity tr[data-action="upload"]:not([data-outcome="ok"])"#)
+        .await;
+    assert!(
+        refused.contains("Bị từ chối") && refused.contains("invalid_feed"),
+        "{refused}"
+    );
+    j.show(".op-activity").await;
+    j.screenshot("8c-activity").await;
+
     // The health panel: the simulator's realtime source, with vehicles tracked and matched.
     let tracked = j
         .eventually("vehicles are tracked", Duration::from_secs(40), || async {

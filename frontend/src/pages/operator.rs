@@ -80,6 +80,8 @@ struct State {
     lang: RwSignal<Lang>,
     session: RwSignal<Option<Session>>,
     versions: RwSignal<Vec<FeedVersion>>,
+    /// The audit log as the operator may read it, newest first.
+    audit: RwSignal<Vec<api_types::operator::AuditEntry>>,
     /// After an action on the versions.
     notice: RwSignal<Option<Notice>>,
     /// After an upload: its verdict, or why it failed.
@@ -127,17 +129,31 @@ impl State {
         self.zone_of(&feed)
     }
 
-    /// Reloads the versions table.
+    /// Reloads the versions table and the activity.
     fn reload(self) {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
+        self.reload_activity();
         spawn_local(async move {
             match api::operator_versions(s.token, s.feed).await {
                 Ok(list) => {
                     self.versions.try_set(list.versions);
                 }
                 Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Reloads the activity (the audit log). A failure leaves the last one shown: the
+    /// versions' reload says what went wrong.
+    fn reload_activity(self) {
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(log) = api::operator_audit(s.token).await {
+                self.audit.try_set(log.entries);
             }
         });
     }
@@ -184,6 +200,7 @@ fn Console(
         lang,
         session: RwSignal::new(None),
         versions: RwSignal::new(Vec::new()),
+        audit: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
         upload_notice: RwSignal::new(None),
         outcome: RwSignal::new(None),
@@ -204,6 +221,7 @@ fn Console(
                     sign_in_error.set(None);
                     state.versions.set(list.versions);
                     state.session.set(Some(s));
+                    state.reload_activity();
                 }
                 Err(e) => {
                     keep_session(None);
@@ -344,6 +362,27 @@ fn signed_in(state: State, lang: Lang, feed: String) -> AnyView {
             }))}
         </section>
         {versions_section(state, lang)}
+        {activity_section(state, lang)}
+    }
+    .into_any()
+}
+
+/// What was done on the feed, by whom, and what was refused (the audit log).
+fn activity_section(state: State, lang: Lang) -> AnyView {
+    view! {
+        <section class="op-activity-section" aria-labelledby="op-activity-h">
+            <h2 id="op-activity-h">{t(lang, Key::OpActivity)}</h2>
+            <p class="muted">{t(lang, Key::OpActivityNote)}</p>
+            <div class="table-wrap" tabindex="0" inner_html=move || {
+                let feed = state
+                    .session
+                    .with(|s| s.as_ref().map(|s| s.feed.clone()))
+                    .unwrap_or_default();
+                state
+                    .audit
+                    .with(|entries| tables::activity(lang, entries, &feed, state.zone().1))
+            }></div>
+        </section>
     }
     .into_any()
 }

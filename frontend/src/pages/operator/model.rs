@@ -167,6 +167,33 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
+/// An audit entry's action in words (`None` for actions the console has no word for: shown
+/// as the server wrote them).
+pub fn action_key(action: &str) -> Option<Key> {
+    Some(match action {
+        "upload" => Key::OpActUpload,
+        "validate" => Key::OpActValidate,
+        "activate" => Key::OpActActivate,
+        "schedule" => Key::OpActSchedule,
+        "rollback" => Key::OpActRollback,
+        "delete" => Key::OpActDelete,
+        "list" => Key::OpActList,
+        _ => return None,
+    })
+}
+
+/// The latest `n` entries of the audit log (newest first) that concern `feed`.
+pub fn activity<'a>(
+    entries: &'a [api_types::operator::AuditEntry],
+    feed: &'a str,
+    n: usize,
+) -> impl Iterator<Item = &'a api_types::operator::AuditEntry> + 'a {
+    entries
+        .iter()
+        .filter(move |e| e.feed_id.as_deref() == Some(feed))
+        .take(n)
+}
+
 /// The word and icon class of a version's state.
 pub fn state_key(state: VersionState) -> (Key, &'static str) {
     match state {

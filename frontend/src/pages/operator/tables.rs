@@ -269,6 +269,63 @@ pub fn versions(lang: Lang, versions: &[FeedVersion], offset: i64) -> String {
     out
 }
 
+/// The latest actions on `feed` (see [`model::activity`]): when (in the feed's offset), who,
+/// what, which version, and done or refused (icon and word, with the refusal's detail).
+pub fn activity(
+    lang: Lang,
+    entries: &[api_types::operator::AuditEntry],
+    feed: &str,
+    offset: i64,
+) -> String {
+    let mut rows = model::activity(entries, feed, 20).peekable();
+    if rows.peek().is_none() {
+        return format!("<p>{}</p>", escape(t(lang, Key::OpNoActivity)));
+    }
+    let mut out = String::from(r#"<table class="op-table op-activity">"#);
+    head(
+        &mut out,
+        lang,
+        &[
+            Key::OpAt,
+            Key::OpWho,
+            Key::OpAction,
+            Key::OpVersion,
+            Key::OpOutcome,
+        ],
+    );
+    out.push_str("<tbody>");
+    for e in rows {
+        let action = model::action_key(&e.action).map_or(e.action.as_str(), |k| t(lang, k));
+        let version = e.version.map_or("–".to_owned(), |v| format!("#{v}"));
+        let outcome = if e.outcome == "ok" {
+            format!(
+                r#"<span class="op-ok">{} {}</span>"#,
+                check_icon(),
+                escape(t(lang, Key::OpDone))
+            )
+        } else {
+            format!(
+                r#"<span class="op-err">{} {} <code>{}</code></span><br><span class="muted">{}</span>"#,
+                cross_icon(),
+                escape(t(lang, Key::OpRefusedAs)),
+                escape(&e.outcome),
+                escape(&e.detail)
+            )
+        };
+        let _ = write!(
+            out,
+            r#"<tr data-action="{}" data-outcome="{}"><td>{}</td><td>{}</td><td>{}</td><td>{version}</td><td>{outcome}</td></tr>"#,
+            escape(&e.action),
+            escape(&e.outcome),
+            escape(&model::local_time(&e.at, offset)),
+            escape(&e.operator),
+            escape(action),
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
 /// Each realtime source: last fetch (in its feed's offset), age, vehicles tracked and matched
 /// (sources of positions), its latest findings (at most three) and their count.
 pub fn health(
@@ -359,6 +416,55 @@ pub fn health(
 mod tests {
     use super::*;
     use api_types::{Finding, RealtimeSourceHealth};
+
+    fn entry(at: &str, feed: &str, action: &str, outcome: &str) -> api_types::operator::AuditEntry {
+        api_types::operator::AuditEntry {
+            at: at.to_owned(),
+            operator: "ana <admin>".to_owned(),
+            action: action.to_owned(),
+            feed_id: Some(feed.to_owned()),
+            version: Some(3),
+            outcome: outcome.to_owned(),
+            detail: "stops.txt is missing".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_activity_lists_the_feeds_latest_actions_with_refusals_in_words() {
+        let entries = vec![
+            entry("2026-11-23T01:00:00Z", "bd", "upload", "invalid_feed"),
+            entry("2026-11-23T00:59:00Z", "other", "delete", "ok"),
+            entry("2026-11-23T00:58:00Z", "bd", "rollback", "ok"),
+            entry("2026-11-23T00:57:00Z", "bd", "something_new", "ok"),
+        ];
+        let html = activity(Lang::En, &entries, "bd", 25_200);
+        // Another feed's entries are left out; the newest comes first, in the feed's offset.
+        assert_eq!(html.matches("<tr data-action").count(), 3, "{html}");
+        assert!(!html.contains("Deletion"), "{html}");
+        let upload = html.find("Upload").expect("upload");
+        let rollback = html.find("Rollback").expect("rollback");
+        assert!(upload < rollback, "{html}");
+        assert!(html.contains("2026-11-23 08:00"), "{html}");
+        // A refusal says so in words, with its code and detail; names are escaped.
+        assert!(html.contains("Refused <code>invalid_feed</code>"), "{html}");
+        assert!(html.contains("stops.txt is missing"), "{html}");
+        assert!(html.contains("ana &lt;admin&gt;"), "{html}");
+        // An action the console has no word for is shown as the server wrote it.
+        assert!(html.contains("something_new"), "{html}");
+        assert_eq!(
+            activity(Lang::Vi, &entries, "none", 0),
+            "<p>Chưa có thao tác nào.</p>"
+        );
+        let many: Vec<_> = (0..30)
+            .map(|_| entry("2026-11-23T00:00:00Z", "bd", "upload", "ok"))
+            .collect();
+        assert_eq!(
+            activity(Lang::En, &many, "bd", 0)
+                .matches("<tr data-action")
+                .count(),
+            20
+        );
+    }
 
     #[test]
     fn questions_progress_and_notices() {
