@@ -143,6 +143,19 @@ async fn set_up_a_display_from_a_stop_page_and_open_it() {
     }
     let rows = j.text("tbody").await;
     assert!(rows.contains("min"), "minutes in English: {rows}");
+    // A display in portrait (this phone-sized window) does not scroll sideways.
+    let width = j
+        .browser
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert!(
+        width[0].as_u64() <= width[1].as_u64(),
+        "the display scrolls sideways: [page, window] = {width}"
+    );
     j.screenshot("3-display").await;
 
     // Back to the setup: removing a stop's chip keeps the other choices.

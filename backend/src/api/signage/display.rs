@@ -156,33 +156,37 @@ fn row(l: &Labels, d: &api_types::SignageDeparture) -> String {
     )
 }
 
+/// Sizes are in `--u`, a hundredth of the screen's height, or less on a screen in portrait
+/// (1.3 % of its width), so a tall, narrow display never scrolls sideways.
 const CSS: &str = "\
+:root{--u:min(1vh,1.3vw)}\
 *{box-sizing:border-box}\
 html,body{margin:0;height:100%;background:#000;color:#fff;font-family:system-ui,sans-serif}\
-body{padding:2vh 2vw;font-size:4vh}\
-header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:.3vh solid #fff}\
-h1{font-size:6vh;margin:0 0 1vh}\
-.clock{font-size:7vh;font-weight:700;font-variant-numeric:tabular-nums}\
-.stale{background:#ffd400;color:#000;font-weight:700;padding:1vh 1vw;margin:1vh 0}\
+body{padding:calc(2*var(--u)) 2vw;font-size:calc(4*var(--u))}\
+header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:calc(.3*var(--u)) solid #fff}\
+h1{font-size:calc(6*var(--u));margin:0 0 calc(1*var(--u))}\
+.clock{font-size:calc(7*var(--u));font-weight:700;font-variant-numeric:tabular-nums}\
+.stale{background:#ffd400;color:#000;font-weight:700;padding:calc(1*var(--u)) 1vw;margin:calc(1*var(--u)) 0}\
 table{width:100%;border-collapse:collapse}\
-th{text-align:left;color:#ccc;font-weight:400;font-size:3vh}\
-td{padding:1vh .5vw;border-bottom:.2vh solid #333;vertical-align:middle}\
-.badge{display:inline-block;min-width:3em;text-align:center;font-weight:700;padding:.3vh .6vw;border-radius:.6vh;border:.2vh solid #fff}\
-.headsign{font-size:5vh}\
-.min{text-align:right;white-space:nowrap}\
-.minutes{font-size:5.5vh;font-weight:700;font-variant-numeric:tabular-nums}\
+th{text-align:left;color:#ccc;font-weight:400;font-size:calc(3*var(--u))}\
+td{padding:calc(1*var(--u)) .5vw;border-bottom:calc(.2*var(--u)) solid #333;vertical-align:middle}\
+.badge{display:inline-block;min-width:3em;text-align:center;font-weight:700;padding:calc(.3*var(--u)) .6vw;border-radius:calc(.6*var(--u));border:calc(.2*var(--u)) solid #fff}\
+.headsign{font-size:calc(5*var(--u));overflow-wrap:break-word}\
+.min{text-align:right}\
+.minutes,.time{white-space:nowrap}\
+.minutes{font-size:calc(5.5*var(--u));font-weight:700;font-variant-numeric:tabular-nums}\
 .time{color:#ccc}\
-.source{display:block;font-size:2.6vh}\
+.source{display:block;font-size:calc(2.6*var(--u))}\
 .source.live{color:#7CFC9A}\
 .source.timetable{color:#ddd;font-style:italic}\
 .cancelled .headsign,.cancelled .time{text-decoration:line-through;color:#aaa}\
 .cancelled .minutes,.skipped .minutes{color:#ff8080}\
 .empty{text-align:center;color:#ccc}\
-.alerts{margin-top:2vh;border:.3vh solid #ffd400;border-radius:.8vh;padding:1vh 1.5vw}\
-.alerts h2{font-size:3vh;margin:0;color:#ffd400;text-transform:uppercase;letter-spacing:.1em}\
-.alerts ul{margin:.5vh 0 0;padding:0;list-style:none}\
-.alerts li{font-size:4vh;margin:.5vh 0}\
-.error{padding:10vh 5vw}";
+.alerts{margin-top:calc(2*var(--u));border:calc(.3*var(--u)) solid #ffd400;border-radius:calc(.8*var(--u));padding:calc(1*var(--u)) 1.5vw}\
+.alerts h2{font-size:calc(3*var(--u));margin:0;color:#ffd400;text-transform:uppercase;letter-spacing:.1em}\
+.alerts ul{margin:calc(.5*var(--u)) 0 0;padding:0;list-style:none}\
+.alerts li{font-size:calc(4*var(--u));margin:calc(.5*var(--u)) 0}\
+.error{padding:calc(10*var(--u)) 5vw}";
 
 #[cfg(test)]
 mod tests {
