@@ -137,45 +137,25 @@ pub fn BusIcon() -> impl IntoView {
 /// Live: radio waves.
 #[component]
 pub fn LiveIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="12" cy="12" r="2.5" fill="currentColor"/>
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 4.9a10 10 0 0 0 0 14.2M19.1 4.9a10 10 0 0 1 0 14.2"/>
-        </svg>
-    }
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::LIVE></svg> }
 }
 
 /// Timetable: a clock.
 #[component]
 pub fn ClockIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/>
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 7v5l3 2"/>
-        </svg>
-    }
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::CLOCK></svg> }
 }
 
 /// Cancelled or skipped: a crossed circle.
 #[component]
 pub fn CancelIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/>
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M8 8l8 8M16 8l-8 8"/>
-        </svg>
-    }
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::CANCEL></svg> }
 }
 
 /// Alerts and warnings: a triangle.
 #[component]
 pub fn WarningIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M12 3 2 21h20L12 3z"/>
-            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 10v5M12 18v.5"/>
-        </svg>
-    }
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::WARNING></svg> }
 }
 
 /// A stop in a list: its name as a link, code and routes.
@@ -198,5 +178,21 @@ pub fn StopItem(
                     .collect_view()}
             </span>
         </li>
+    }
+}
+
+/// The icons' drawings (the inside of a 24×24 `<svg>`, in the text colour), shared by the
+/// components above and the parts of pages written as HTML strings (the operator console).
+pub mod icon {
+    pub const LIVE: &str = r#"<circle cx="12" cy="12" r="2.5" fill="currentColor"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 4.9a10 10 0 0 0 0 14.2M19.1 4.9a10 10 0 0 1 0 14.2"/>"#;
+    pub const CLOCK: &str = r#"<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 7v5l3 2"/>"#;
+    pub const CANCEL: &str = r#"<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M8 8l8 8M16 8l-8 8"/>"#;
+    pub const WARNING: &str = r#"<path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M12 3 2 21h20L12 3z"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 10v5M12 18v.5"/>"#;
+
+    /// An icon as HTML: `drawing` in its `<svg>` (decorative: a word is always next to it).
+    pub fn svg(drawing: &str) -> String {
+        format!(
+            r#"<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">{drawing}</svg>"#
+        )
     }
 }

@@ -16,47 +16,34 @@ use crate::format;
 pub use crate::format::escape_html as escape;
 use crate::i18n::{Key, Lang, t};
 
-/// Inline SVG icons (decorative: the word is always next to them).
-fn icon(paths: &str) -> String {
-    format!(
-        r#"<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">{paths}</svg>"#
-    )
-}
+use crate::ui::icon;
 
 const STROKE: &str = r#"fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round""#;
 
 pub fn check_icon() -> String {
-    icon(&format!(
+    icon::svg(&format!(
         r#"<circle cx="12" cy="12" r="9" {STROKE}/><path {STROKE} d="M8 12.5l2.7 2.7L16.5 9"/>"#
     ))
 }
 
 fn cross_icon() -> String {
-    icon(&format!(
-        r#"<circle cx="12" cy="12" r="9" {STROKE}/><path {STROKE} d="M8 8l8 8M16 8l-8 8"/>"#
-    ))
+    icon::svg(icon::CANCEL)
 }
 
 pub fn warning_icon() -> String {
-    icon(&format!(
-        r#"<path {STROKE} d="M12 3 2 21h20L12 3z"/><path {STROKE} d="M12 10v5M12 18v.5"/>"#
-    ))
+    icon::svg(icon::WARNING)
 }
 
 fn clock_icon() -> String {
-    icon(&format!(
-        r#"<circle cx="12" cy="12" r="9" {STROKE}/><path {STROKE} d="M12 7v5l3 2"/>"#
-    ))
+    icon::svg(icon::CLOCK)
 }
 
 fn live_icon() -> String {
-    icon(&format!(
-        r#"<circle cx="12" cy="12" r="2.5" fill="currentColor"/><path {STROKE} d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 4.9a10 10 0 0 0 0 14.2M19.1 4.9a10 10 0 0 1 0 14.2"/>"#
-    ))
+    icon::svg(icon::LIVE)
 }
 
 fn archive_icon() -> String {
-    icon(&format!(
+    icon::svg(&format!(
         r#"<path {STROKE} d="M3 4h18v4H3zM5 8v12h14V8M10 12h4"/>"#
     ))
 }
