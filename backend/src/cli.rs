@@ -9,10 +9,12 @@ use std::process::ExitCode;
 use api_types::{Severity, ValidationReport};
 use clap::{Args, Parser, Subcommand};
 
+use crate::catalog::load_feed;
+use crate::clock::Clock;
 use crate::config::{Config, FeedConfig, FileConfig, Overrides};
 use crate::feed::{self, Source};
 use crate::schedule::FeedId;
-use crate::server::{Application, Clock, load_feed, shutdown_signal};
+use crate::server::{Application, shutdown_signal};
 use crate::simulate::{self, SimFeed, Simulator};
 
 #[derive(Debug, Parser)]

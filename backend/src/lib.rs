@@ -11,6 +11,7 @@
 pub mod api;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod feed;
 pub mod ingest;
@@ -24,4 +25,5 @@ pub mod schedule;
 pub mod search;
 pub mod server;
 pub mod simulate;
+pub mod state;
 pub mod store;

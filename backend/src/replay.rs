@@ -97,7 +97,7 @@ pub fn run(options: &Options) -> anyhow::Result<Summary> {
     };
     let feed_id = feed.id.clone();
     let today = crate::schedule::time::local_date(first, &jiff::tz::TimeZone::UTC);
-    let entry = crate::server::load_feed(&feed, today).map_err(|report| {
+    let entry = crate::catalog::load_feed(&feed, today).map_err(|report| {
         anyhow::anyhow!(
             "the GTFS feed {} cannot be used:\n{}",
             options.gtfs.display(),

@@ -1,4 +1,4 @@
-//! The HTTP server: shared state, the router factory, and [`Application`], which loads the
+//! The HTTP server: the router factory, and [`Application`], which loads the
 //! feeds, binds (port 0 in tests), runs the realtime ingest and serves until told to shut down.
 
 use std::future::Future;
@@ -10,7 +10,6 @@ use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::FromRef;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,85 +20,17 @@ use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
 use crate::api;
-use crate::catalog::{Catalog, FeedEntry};
-use crate::config::{Config, FeedConfig, RealtimeConfig, RealtimeKind};
-use crate::feed::{self, Source};
-use crate::ingest::{self, Ingest, ObservedSink};
+use crate::catalog::{Catalog, load_catalog};
+use crate::clock::Clock;
+use crate::config::{Config, RealtimeConfig, RealtimeKind};
+use crate::feed;
+use crate::ingest::{Ingest, ObservedSink};
 use crate::ops::{self, Ops};
 use crate::predict::History;
 use crate::predict::Snapshot;
 use crate::simulate::SimFeed;
+use crate::state::{AppState, PKG_DIR};
 use crate::store::Store;
-
-/// Where "now" comes from. The system clock in production; tests and replays set it.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
-
-impl Clock {
-    pub fn system() -> Self {
-        Clock(Arc::new(Timestamp::now))
-    }
-
-    pub fn fixed(at: Timestamp) -> Self {
-        Clock(Arc::new(move || at))
-    }
-
-    /// A clock that reads `now` from a function (tests move time forward with it).
-    pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        Clock(Arc::new(now))
-    }
-
-    /// A clock that runs at real speed from `start` (demos and tests at a busy hour).
-    pub fn starting_at(start: Timestamp) -> Self {
-        let started = std::time::Instant::now();
-        Clock::from_fn(move || {
-            let elapsed = jiff::SignedDuration::try_from(started.elapsed())
-                .unwrap_or(jiff::SignedDuration::ZERO);
-            start.saturating_add(elapsed).unwrap_or(start)
-        })
-    }
-
-    pub fn now(&self) -> Timestamp {
-        (self.0)()
-    }
-}
-
-impl std::fmt::Debug for Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Clock({})", self.now())
-    }
-}
-
-/// Everything a handler may read. Cheap to clone (all `Arc`s).
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The published set of schedules: readers `load()` a snapshot without locking;
-    /// writers build a whole new catalog and `store()` it.
-    pub catalog: Arc<ArcSwap<Catalog>>,
-    /// The latest realtime predictions, published by the ingest task (same discipline).
-    pub realtime: Arc<ArcSwap<Snapshot>>,
-    /// Realtime sources: their configuration and status, and the way in for pushes.
-    pub ingest: ingest::Handle,
-    pub started_at: Timestamp,
-    pub clock: Clock,
-    /// Where the web app's files are and what the bundle is called.
-    pub leptos: LeptosOptions,
-    /// Request metrics and the rate limiter.
-    pub ops: Ops,
-    /// Keys the OneBusAway API accepts (`key=`).
-    pub oba_keys: Arc<[String]>,
-    /// Operator accounts and schedule versions (`None` when serving without a store).
-    pub operators: Option<crate::operator::Operators>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
-
-/// Folder of the browser bundle under the site dir, and the URL path it is served at.
-pub(crate) const PKG_DIR: &str = "pkg";
 
 /// Leptos settings, built here rather than read from Cargo metadata or cargo-leptos's
 /// environment variables. `.ci/build-web` writes `{site_dir}/pkg/frontend.js` and
@@ -216,58 +147,6 @@ async fn page_not_found<IV: leptos::IntoView + 'static>(
     let mut response = render(req).await.into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
-}
-
-/// Loads one feed, logging what it found. The error is the validation report.
-pub fn load_feed(
-    cfg: &FeedConfig,
-    today: jiff::civil::Date,
-) -> Result<FeedEntry, Box<api_types::ValidationReport>> {
-    let started = std::time::Instant::now();
-    let loaded = feed::load(Source::Path(&cfg.gtfs), cfg.id.clone(), today)?;
-    let s = &loaded.schedule;
-    tracing::info!(
-        feed = %s.feed_id,
-        source = %cfg.gtfs.display(),
-        stops = s.stops.len(),
-        trips = s.trips.len(),
-        stop_times = s.stop_times.len(),
-        warnings = loaded.report.warning_count(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "schedule loaded"
-    );
-    Ok(FeedEntry {
-        schedule: Arc::new(loaded.schedule),
-        source: cfg.gtfs.display().to_string(),
-        loaded_at: Timestamp::now(),
-        report: Arc::new(loaded.report),
-    })
-}
-
-/// Loads every configured feed; any failure is fatal at start-up (a typo in a path should
-/// stop the server with the report, not start it with nothing to serve).
-pub async fn load_catalog(feeds: &[FeedConfig]) -> anyhow::Result<Catalog> {
-    let feeds = feeds.to_vec();
-    tokio::task::spawn_blocking(move || {
-        let today = jiff::Zoned::now().date();
-        let mut entries = Vec::new();
-        for cfg in &feeds {
-            match load_feed(cfg, today) {
-                Ok(entry) => entries.push(entry),
-                Err(report) => {
-                    anyhow::bail!(
-                        "feed {} ({}) cannot be served:\n{}",
-                        cfg.id,
-                        cfg.gtfs.display(),
-                        crate::cli::format_report(&report)
-                    )
-                }
-            }
-        }
-        Catalog::new(entries).map_err(anyhow::Error::msg)
-    })
-    .await
-    .context("loading feeds")?
 }
 
 /// A bound, ready-to-run server.

@@ -26,9 +26,10 @@ mod near;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const CHROMIUM: &str = "/usr/bin/chromium";

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use api_types::{Alert, AlertsResponse, DeparturesResponse, ErrorBody, SignageBoard};
 use axum::http::{StatusCode, header};
+use backend::clock::Clock;
 use backend::config::{Config, FeedConfig, RealtimeConfig, RealtimeKind};
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use gtfs_rt::translated_string::Translation;
 use gtfs_rt::{
     Alert as RtAlert, EntitySelector, FeedEntity, FeedHeader, FeedMessage, Message as _, TimeRange,

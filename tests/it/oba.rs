@@ -5,9 +5,11 @@
 use std::collections::BTreeSet;
 
 use backend::catalog::Catalog;
+use backend::catalog::load_feed;
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock, load_feed};
+use backend::server::Application;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use api_types::operator::{AuditLog, FeedVersion, VersionList, VersionState};
 use api_types::{DeparturesResponse, ErrorBody, ValidationReport};
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use backend::store::Store;
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_types::ErrorBody;
+use backend::clock::Clock;
 use backend::config::{Config, FeedConfig, Limits, RealtimeConfig, RealtimeKind};
 use backend::feed::{self, Source};
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use backend::simulate::Simulator;
 use prost::Message as _;
 use reqwest::{StatusCode, header};

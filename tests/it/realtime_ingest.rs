@@ -14,9 +14,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use backend::clock::Clock;
 use backend::config::{Config, FeedConfig, RealtimeConfig, RealtimeKind};
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use gtfs_rt::{
     FeedEntity, FeedHeader, FeedMessage, Message as _, Position, TripDescriptor, VehicleDescriptor,
     VehiclePosition, feed_header,

@@ -22,6 +22,8 @@ use std::sync::Arc;
 use api_types::{Basis, DepartureStatus, DeparturesResponse, ErrorBody, RealtimeStatus};
 use arc_swap::ArcSwap;
 use backend::catalog::Catalog;
+use backend::catalog::load_feed;
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::predict::{
     self, FeedSnapshot, Snapshot, StopPrediction, TripPrediction, TripStatus, VehicleView,
@@ -29,7 +31,7 @@ use backend::predict::{
 use backend::realtime::TripInstance;
 use backend::realtime::alerts::{Period, Selector, ServiceAlert, Text};
 use backend::schedule::{FeedId, LatLon, Schedule};
-use backend::server::{Application, Clock, load_feed};
+use backend::server::Application;
 use gtfs_rt::trip_descriptor::ScheduleRelationship as TripRel;
 use gtfs_rt::trip_update::stop_time_update::ScheduleRelationship as StopRel;
 use gtfs_rt::{FeedMessage, Message as _, TripUpdate};

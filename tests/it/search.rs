@@ -10,11 +10,13 @@ use api_types::{
 };
 use arc_swap::ArcSwap;
 use backend::catalog::Catalog;
+use backend::catalog::load_feed;
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::predict::{FeedSnapshot, Snapshot, VehicleView};
 use backend::realtime::TripInstance;
 use backend::schedule::{FeedId, Schedule};
-use backend::server::{Application, Clock, load_feed};
+use backend::server::Application;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 

@@ -2,9 +2,10 @@
 //! board, errors, several feeds at once, and the web app's pages.
 
 use api_types::{DepartureStatus, DeparturesResponse, ErrorBody, Health};
+use backend::clock::Clock;
 use backend::config::FeedConfig;
 use backend::schedule::FeedId;
-use backend::server::{Application, Clock};
+use backend::server::Application;
 use reqwest::StatusCode;
 
 use crate::support::{at, repo_root};

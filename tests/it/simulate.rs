@@ -6,9 +6,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backend::clock::Clock;
 use backend::feed::{self, Source};
 use backend::schedule::{FeedId, Schedule};
-use backend::server::Clock;
 use backend::simulate;
 use gtfs_rt::{FeedMessage, Message as _, trip_descriptor};
 use reqwest::StatusCode;

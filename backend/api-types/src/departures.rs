@@ -87,6 +87,22 @@ pub enum DepartureStatus {
     Skipped,
 }
 
+/// How current the data behind one predicted time is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    /// The vehicle on this trip reported within the staleness limit (90 s by default).
+    Live,
+    /// Not from a current position of this trip's vehicle: predicted from the bus's previous
+    /// trip in its block, or from its last position after the feed's latest full dataset no
+    /// longer carried it. Shown as an estimate.
+    Estimate,
+    /// The vehicle's data is older than the staleness limit: the last estimate, labelled so,
+    /// until the line falls back to the timetable.
+    Stale,
+}
+
 /// What the time of one departure is based on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -148,6 +164,18 @@ pub struct Departure {
     /// One standard deviation of the predicted arrival's error, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty_s: Option<u32>,
+    /// How much the predicted time can be trusted, present with a prediction: `live` only
+    /// when it comes from fresh data of the vehicle on this very trip. Clients show
+    /// `estimate` and `stale` lines as estimates, never as live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<Freshness>,
+    /// The central 80 % interval of the predicted arrival (RFC 3339, agency offset): the bus
+    /// arrives before `earliest_arrival` one time in ten, after `latest_arrival` one time in
+    /// ten. Present with a prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_arrival: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_arrival: Option<String>,
     /// Present for frequency-based trips.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headway: Option<Headway>,

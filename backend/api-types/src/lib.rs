@@ -27,8 +27,8 @@ pub mod trips;
 
 pub use alerts::{ActivePeriod, Alert, AlertsResponse};
 pub use departures::{
-    Basis, Departure, DepartureStatus, DeparturesResponse, Headway, RealtimeStatus, RouteRef,
-    StopRef,
+    Basis, Departure, DepartureStatus, DeparturesResponse, Freshness, Headway, RealtimeStatus,
+    RouteRef, StopRef,
 };
 pub use error::ErrorBody;
 pub use health::{FeedCounts, FeedHealth, Health};

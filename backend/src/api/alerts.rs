@@ -16,7 +16,7 @@ use crate::predict::FeedSnapshot;
 use crate::realtime::alerts::{Concern, ServiceAlert};
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{RouteIdx, Schedule, StopIdx, TripIdx};
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quick_cache::sync::Cache;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Bytes of rendered boards kept at once (a board is a few KB to a few tens of KB).
 const CAPACITY_BYTES: u64 = 64 << 20;

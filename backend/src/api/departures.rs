@@ -30,7 +30,7 @@ use crate::predict::{FeedSnapshot, StopPrediction, TripPrediction, TripStatus};
 use crate::realtime::TripInstance;
 use crate::schedule::time::{format_date, format_rfc3339};
 use crate::schedule::{Availability, Call, RouteIdx, Schedule, StopIdx};
-use crate::server::AppState;
+use crate::state::AppState;
 
 const DEFAULT_MINUTES: u32 = 60;
 const MAX_MINUTES: u32 = 24 * 60;
@@ -645,6 +645,10 @@ fn departure(
         data_age_s: line.trip.map(|tp| (now - tp.data_time).max(0)),
         delay_s,
         uncertainty_s: predicted.map(|p| p.uncertainty),
+        // Filled by the staleness rules (issue 12) and the learned intervals (issue 16).
+        freshness: None,
+        earliest_arrival: None,
+        latest_arrival: None,
         headway,
         wheelchair_accessible: availability(trip.wheelchair_accessible),
     }

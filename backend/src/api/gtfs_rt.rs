@@ -55,7 +55,7 @@ use crate::predict::{
 use crate::realtime::TripInstance;
 use crate::schedule::time::format_gtfs_time;
 use crate::schedule::{DirectionType, Schedule};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Seconds consumers may reuse a response without asking again.
 const MAX_AGE_SECS: u32 = 5;

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 
 use crate::schedule::time::format_rfc3339;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Whether the server is up, which schedules it serves (version, source, counts) and what each
 /// realtime source has done lately.

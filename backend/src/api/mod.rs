@@ -27,7 +27,7 @@ use utoipa_axum::routes;
 pub use error::ApiError;
 pub use health::health;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Routes under `/api/v1`. Public reads get permissive CORS; operator endpoints do not.
 /// Each route is registered from its handler's `#[utoipa::path]` (`routes!`), which puts it in

@@ -37,7 +37,7 @@ use crate::schedule::{
     geo,
 };
 use crate::search::{self, StopIndex, route_order};
-use crate::server::AppState;
+use crate::state::AppState;
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;

@@ -32,7 +32,7 @@ use utoipa_axum::routes;
 use super::ApiError;
 use super::error::{Path, Query};
 use crate::operator::{Caller, OperatorError, Operators, Upload};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// The operator routes, registered from their annotations (paths relative to `/operator`).
 pub fn router() -> OpenApiRouter<AppState> {

@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 use super::ApiError;
 use crate::ingest::{MAX_PAYLOAD_BYTES, PushError, token_matches};
 use crate::realtime::{Finding, Level};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Findings listed in a push answer, at most.
 const FINDINGS_LISTED: usize = 100;

@@ -31,7 +31,7 @@ use super::departures::{self, BoardQuery};
 use super::error::{ApiError, Query};
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{RouteIdx, Schedule};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// How far ahead a sign looks.
 const WINDOW_MINUTES: i64 = 120;

@@ -23,7 +23,7 @@ use crate::realtime::TripInstance;
 use crate::realtime::validate::parse_start_time;
 use crate::schedule::time::{format_gtfs_time, format_rfc3339, local_date};
 use crate::schedule::{DirectionType, Schedule, TripIdx};
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

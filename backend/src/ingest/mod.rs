@@ -31,12 +31,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::catalog::Catalog;
+use crate::clock::Clock;
 use crate::config::RealtimeConfig;
 use crate::pipeline::SourceStatus;
 use crate::predict::{History, ObservedCall, Snapshot};
 use crate::realtime::Finding;
 use crate::schedule::FeedId;
-use crate::server::Clock;
 
 /// Largest payload accepted, polled or pushed (the biggest public feeds are a few MB).
 pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;

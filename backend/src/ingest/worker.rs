@@ -9,10 +9,10 @@ use tokio::sync::mpsc;
 
 use super::{Event, Handle, ObservedSink, PushReply};
 use crate::catalog::Catalog;
+use crate::clock::Clock;
 use crate::pipeline::Pipeline;
 use crate::predict::{History, Settings, Snapshot};
 use crate::schedule::FeedId;
-use crate::server::Clock;
 
 /// Events handled before a snapshot is published, at most: under a flood, riders still see
 /// fresh predictions.

@@ -145,7 +145,7 @@ impl Operators {
                 gtfs: super::feed_file(&inner.data_dir, &row.sha256),
             };
             let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-            let mut entry = crate::server::load_feed(&cfg, today).map_err(|report| {
+            let mut entry = crate::catalog::load_feed(&cfg, today).map_err(|report| {
                 OperatorError::Internal(format!(
                     "version {} no longer loads:\n{}",
                     row.id,

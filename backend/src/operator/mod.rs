@@ -32,9 +32,9 @@ pub use activate::served_feeds;
 pub use upload::Upload;
 
 use crate::catalog::Catalog;
+use crate::clock::Clock;
 use crate::feed::ZipLimits;
 use crate::ingest;
-use crate::server::Clock;
 use crate::store::{AuditEntry, Store, StoreError, VersionRow, VersionState};
 
 /// Where uploads are kept, inside the data directory: `feeds/{sha256}.zip`.

@@ -25,7 +25,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::api::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Latency buckets, seconds: 1 ms to 10 s.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -148,7 +148,7 @@ pub fn route_of<B>(req: &axum::http::Request<B>) -> String {
     if let Some(m) = req.extensions().get::<MatchedPath>() {
         return m.as_str().to_owned();
     }
-    let pkg = crate::server::PKG_DIR;
+    let pkg = crate::state::PKG_DIR;
     match req.uri().path().strip_prefix('/') {
         Some(rest) if rest.strip_prefix(pkg).is_some_and(|r| r.starts_with('/')) => {
             format!("/{pkg}/{{*path}}")

@@ -22,8 +22,8 @@ use tokio::net::TcpListener;
 
 use super::Simulator;
 use super::hash::fnv1a;
+use crate::clock::Clock;
 use crate::schedule::Schedule;
-use crate::server::Clock;
 
 /// Seconds between two generated messages (real producers refresh every 5–30 s).
 pub const TICK_S: i64 = 5;

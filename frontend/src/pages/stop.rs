@@ -397,6 +397,9 @@ mod tests {
             data_age_s: age,
             delay_s: None,
             uncertainty_s: None,
+            freshness: None,
+            earliest_arrival: None,
+            latest_arrival: None,
             headway: None,
             wheelchair_accessible: None,
         }

@@ -25,7 +25,7 @@ use crate::predict::FeedSnapshot;
 use crate::realtime::TripInstance;
 use crate::realtime::alerts::Concern;
 use crate::schedule::{Boarding, Schedule, StopIdx};
-use crate::server::AppState;
+use crate::state::AppState;
 use api_types::{Basis, DepartureStatus};
 
 const MAX_MINUTES: i64 = 24 * 60;

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::schedule::Schedule;
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub use refs::{References, Refs};
 pub use situations::{situation_ids, trip_situation_ids};

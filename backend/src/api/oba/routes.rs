@@ -16,7 +16,7 @@ use super::{
 };
 use crate::schedule::{RouteIdx, Schedule};
 use crate::search::{fold, route_order};
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub fn resolve_route(ctx: &Ctx, id: &str) -> Result<(Arc<Schedule>, RouteIdx), ObaError> {
     parse_id(&ctx.catalog, id)

@@ -14,7 +14,7 @@ use super::{Answer, Ctx, EntryData, ObaError, Query, entry, feed_scoped, json_id
 use crate::schedule::time::{local_date, service_day_start};
 use crate::schedule::{Boarding, DirectionType, RouteIdx};
 use crate::search::route_order;
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

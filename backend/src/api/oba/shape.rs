@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Answer, Ctx, EntryData, LangParam, ObaError, Query, References, entry, json_id};
 use crate::schedule::LatLon;
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -18,7 +18,7 @@ use crate::api::network::{direction_patterns, search_ranked, stops_near};
 use crate::catalog::Catalog;
 use crate::schedule::{Field, LatLon, LocationType, Schedule, StopIdx, geo};
 use crate::search;
-use crate::server::AppState;
+use crate::state::AppState;
 
 const DEFAULT_RADIUS_M: f64 = 500.0;
 const MAX_RADIUS_M: f64 = 10_000.0;

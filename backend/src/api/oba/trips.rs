@@ -19,7 +19,7 @@ use crate::predict::{FeedSnapshot, TripStatus as Status, VehicleView};
 use crate::realtime::TripInstance;
 use crate::schedule::time::{local_date, service_day_start};
 use crate::schedule::{Schedule, TripIdx};
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Position {

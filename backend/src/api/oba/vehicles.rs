@@ -12,7 +12,7 @@ use super::{
     Answer, Ctx, ListData, ObaError, Query, feed_scoped, json_id, list, ms, parse_time,
     resolve_agency,
 };
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// OneBusAway's `vehicleStatus`.
 #[derive(Debug, Serialize)]

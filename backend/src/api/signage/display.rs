@@ -15,7 +15,7 @@ use axum::response::Response;
 use super::{Labels, Params, cached, cached_with_status, labels, language, minutes_text};
 use crate::api::ApiError;
 use crate::api::error::Query;
-use crate::server::AppState;
+use crate::state::AppState;
 
 const HTML: &str = "text/html; charset=utf-8";
 

@@ -13,6 +13,10 @@ use jiff::Timestamp;
 use crate::schedule::{RouteIdx, Schedule, StopIdx, TripIdx};
 use crate::search::StopIndex;
 
+mod load;
+
+pub use load::{load_catalog, load_feed};
+
 /// One loaded feed.
 #[derive(Debug, Clone)]
 pub struct FeedEntry {
