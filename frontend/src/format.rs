@@ -105,6 +105,90 @@ pub fn countdown_text(lang: Lang, now: i64, at_text: &str) -> String {
     }
 }
 
+/// How wide the central 80 % interval of a prediction must be (seconds) to be shown as a
+/// range ("5–9 min") rather than one number: narrower, one number says it as well.
+pub const WIDE_INTERVAL_S: i64 = 4 * 60;
+
+/// What the time column says when the uncertainty is wide: the interval's minutes
+/// (`5–9 phút`, `5–9 min`, `5〜9分`; `≤ 4 min` when the bus may already be due). `None` when
+/// the interval is narrow, malformed or reaches past the hour (the clock time says it then).
+pub fn countdown_range(lang: Lang, now: i64, earliest: &str, latest: &str) -> Option<String> {
+    let (lo, hi) = (unix_seconds(earliest)?, unix_seconds(latest)?);
+    if hi - lo < WIDE_INTERVAL_S {
+        return None;
+    }
+    let hi = match countdown(now, hi) {
+        Countdown::Minutes(n) => n,
+        Countdown::Due | Countdown::Clock => return None,
+    };
+    Some(match countdown(now, lo) {
+        Countdown::Due => match lang {
+            Lang::Vi => format!("≤ {hi} phút"),
+            Lang::En => format!("≤ {hi} min"),
+            Lang::Ja => format!("{hi}分以内"),
+        },
+        Countdown::Minutes(lo) => match lang {
+            Lang::Vi => format!("{lo}–{hi} phút"),
+            Lang::En => format!("{lo}–{hi} min"),
+            Lang::Ja => format!("{lo}〜{hi}分"),
+        },
+        Countdown::Clock => return None,
+    })
+}
+
+/// A bay as riders read it: a code becomes `Bến 3`, `Bay 3`, `3番のりば`; a name (a feed that
+/// names its platforms) is shown as it is.
+pub fn bay(lang: Lang, bay: &str) -> String {
+    if !is_code(bay) {
+        return bay.to_owned();
+    }
+    match lang {
+        Lang::Vi => format!("Bến {bay}"),
+        Lang::En => format!("Bay {bay}"),
+        Lang::Ja => format!("{bay}番のりば"),
+    }
+}
+
+/// A bay in few characters, for LED signs: `B3` (Bến, Bay), `3番`; a longer code as it is,
+/// a name cut to 4 characters.
+pub fn bay_short(lang: Lang, bay: &str) -> String {
+    if !is_code(bay) {
+        return bay.chars().take(4).collect();
+    }
+    if bay.chars().count() > 2 {
+        return bay.to_owned();
+    }
+    match lang {
+        Lang::Vi | Lang::En => format!("B{bay}"),
+        Lang::Ja => format!("{bay}番"),
+    }
+}
+
+/// A platform code rather than a name: short, one word (`3`, `B`, `BRT-A`).
+fn is_code(bay: &str) -> bool {
+    !bay.is_empty() && bay.chars().count() <= 6 && !bay.contains(char::is_whitespace)
+}
+
+/// How many bays a station has: `6 bến`, `6 bays` (`1 bay`), `のりば 6か所`.
+pub fn bays(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Vi => format!("{n} bến"),
+        Lang::En if n == 1 => "1 bay".to_owned(),
+        Lang::En => format!("{n} bays"),
+        Lang::Ja => format!("のりば {n}か所"),
+    }
+}
+
+/// A stop code in a list, labelled so that it is not read as part of a distance:
+/// `mã 2085`, `code 2085`, `コード 2085`.
+pub fn stop_code(lang: Lang, code: &str) -> String {
+    match lang {
+        Lang::Vi => format!("mã {code}"),
+        Lang::En => format!("code {code}"),
+        Lang::Ja => format!("コード {code}"),
+    }
+}
+
 /// A headway line: `8 phút một chuyến`, `every 8 min`, `8分間隔`.
 pub fn headway(lang: Lang, secs: u32) -> String {
     let n = (secs + 30) / 60;
@@ -270,6 +354,41 @@ mod tests {
         assert_eq!(distance(Lang::En, 347.0), "350 m");
         assert_eq!(distance(Lang::Vi, 1240.0), "1,2 km");
         assert_eq!(distance(Lang::Ja, 1240.0), "1.2 km");
+    }
+
+    #[test]
+    fn a_wide_interval_is_a_range_of_minutes_and_a_narrow_one_is_not() {
+        let now = unix_seconds("2026-11-23T07:00:00+07:00").expect("valid");
+        let at = |hm: &str| format!("2026-11-23T{hm}:00+07:00");
+        let range = |lang, lo: &str, hi: &str| countdown_range(lang, now, &at(lo), &at(hi));
+        assert_eq!(range(Lang::Vi, "07:05", "07:09").as_deref(), Some("5–9 phút"));
+        assert_eq!(range(Lang::En, "07:05", "07:09").as_deref(), Some("5–9 min"));
+        assert_eq!(range(Lang::Ja, "07:05", "07:09").as_deref(), Some("5〜9分"));
+        assert_eq!(range(Lang::En, "06:59", "07:06").as_deref(), Some("≤ 6 min"));
+        assert_eq!(range(Lang::Ja, "06:59", "07:06").as_deref(), Some("6分以内"));
+        assert_eq!(range(Lang::En, "07:05", "07:08"), None, "3 min wide: one number");
+        assert_eq!(range(Lang::En, "07:50", "08:10"), None, "past the hour: the clock");
+        assert_eq!(countdown_range(Lang::En, now, "bad", &at("07:09")), None);
+    }
+
+    #[test]
+    fn bays_codes_and_counts_per_language() {
+        assert_eq!(bay(Lang::Vi, "3"), "Bến 3");
+        assert_eq!(bay(Lang::En, "3"), "Bay 3");
+        assert_eq!(bay(Lang::Ja, "3"), "3番のりば");
+        assert_eq!(bay(Lang::En, "A2"), "Bay A2");
+        assert_eq!(bay(Lang::Vi, "Sân 1"), "Sân 1", "a name stays as it is");
+        assert_eq!(bay_short(Lang::Vi, "3"), "B3");
+        assert_eq!(bay_short(Lang::Ja, "3"), "3番");
+        assert_eq!(bay_short(Lang::En, "North side"), "Nort");
+        assert_eq!(bay_short(Lang::Vi, "BRT-A"), "BRT-A");
+        assert_eq!(bay(Lang::Vi, "BRT-A"), "Bến BRT-A");
+        assert_eq!(bays(Lang::Vi, 6), "6 bến");
+        assert_eq!(bays(Lang::En, 6), "6 bays");
+        assert_eq!(bays(Lang::En, 1), "1 bay");
+        assert_eq!(bays(Lang::Ja, 6), "のりば 6か所");
+        assert_eq!(stop_code(Lang::Vi, "2085"), "mã 2085");
+        assert_eq!(stop_code(Lang::En, "2085"), "code 2085");
     }
 
     #[test]

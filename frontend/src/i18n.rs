@@ -286,6 +286,11 @@ keys! {
     OpActRollback => ["Quay về", "Rollback", "ロールバック"],
     OpActDelete => ["Xóa", "Deletion", "削除"],
     OpActList => ["Xem danh sách phiên bản", "Version list", "バージョン一覧の表示"],
+    // Stations and bays; one truth about staleness
+    Bay => ["Bến", "Bay", "のりば"],
+    StationBays => ["Các bến của trạm", "Bays of the station", "この停留所ののりば"],
+    Estimate => ["Ước tính", "Estimate", "推定"],
+    StaleLine => ["Ước tính, dữ liệu cũ", "Estimate, old data", "推定・古い情報"],
 }
 
 #[cfg(test)]

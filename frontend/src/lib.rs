@@ -28,6 +28,8 @@ pub mod colour;
 // Route pages and maps: what moves on the server-drawn maps, once hydrated.
 pub mod favourites;
 pub mod format;
+// Stop displays and boards: one truth about how current a board is.
+pub mod freshness;
 pub mod i18n;
 #[cfg(feature = "hydrate")]
 mod live;

@@ -152,32 +152,71 @@ pub fn CancelIcon() -> impl IntoView {
     view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::CANCEL></svg> }
 }
 
+/// An estimate (not live): a clock drawn with a broken line.
+#[component]
+pub fn EstimateIcon() -> impl IntoView {
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::ESTIMATE></svg> }
+}
+
 /// Alerts and warnings: a triangle.
 #[component]
 pub fn WarningIcon() -> impl IntoView {
     view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::WARNING></svg> }
 }
 
-/// A stop in a list: its name as a link, code and routes.
+/// A stop in a list: its name as a link, distance, code (labelled, so "· 10 m · mã 2085"
+/// never reads as one number) and routes. A station lists its bays under it, each a link to
+/// its own board with its routes; a bay listed alone says which it is.
 #[component]
 pub fn StopItem(
     stop: api_types::StopSummary,
     #[prop(optional)] distance: Option<String>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let href = format!("/stops/{}", stop.id);
+    let bay = stop.bay.clone();
+    let count = (!stop.platforms.is_empty()).then_some(stop.platforms.len());
+    let platforms = stop.platforms;
     view! {
         <li class="stop-item">
             <a href=href>{stop.name}</a>
+            {bay.map(|b| view! { <span class="bay">{move || crate::format::bay(lang.get(), &b)}</span> })}
             {distance.map(|d| view! { <span class="muted">" · "{d}</span> })}
-            {stop.code.map(|c| view! { <span class="muted code">" "{c}</span> })}
-            <span class="badges">
-                {stop
-                    .routes
-                    .into_iter()
-                    .map(|r| view! { <RouteBadge short_name=r.short_name color=r.color text_color=r.text_color/> })
-                    .collect_view()}
-            </span>
+            {count.map(|n| view! { <span class="muted">" · "{move || crate::format::bays(lang.get(), n)}</span> })}
+            {stop.code.map(|c| view! { <span class="muted code">" · "{move || crate::format::stop_code(lang.get(), &c)}</span> })}
+            <RouteBadges routes=stop.routes/>
+            {(!platforms.is_empty()).then(|| view! {
+                <ul class="bays" aria-label=move || t(lang.get(), Key::StationBays)>
+                    {platforms.into_iter().map(|p| bay_item(lang, p)).collect_view()}
+                </ul>
+            })}
         </li>
+    }
+}
+
+/// One bay of a station in a list: "Bến 3" as a link, its distance (nearby) and routes.
+fn bay_item(lang: RwSignal<Lang>, p: api_types::StopSummary) -> impl IntoView {
+    let href = format!("/stops/{}", p.id);
+    let label = p.bay.clone().unwrap_or_else(|| p.name.clone());
+    let distance = p.distance_m;
+    view! {
+        <li>
+            <a href=href>{move || crate::format::bay(lang.get(), &label)}</a>
+            {distance.map(|m| view! { <span class="muted">" · "{move || crate::format::distance(lang.get(), m)}</span> })}
+            <RouteBadges routes=p.routes/>
+        </li>
+    }
+}
+
+#[component]
+fn RouteBadges(routes: Vec<api_types::RouteBadge>) -> impl IntoView {
+    view! {
+        <span class="badges">
+            {routes
+                .into_iter()
+                .map(|r| view! { <RouteBadge short_name=r.short_name color=r.color text_color=r.text_color/> })
+                .collect_view()}
+        </span>
     }
 }
 
@@ -187,6 +226,7 @@ pub mod icon {
     pub const LIVE: &str = r#"<circle cx="12" cy="12" r="2.5" fill="currentColor"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 4.9a10 10 0 0 0 0 14.2M19.1 4.9a10 10 0 0 1 0 14.2"/>"#;
     pub const CLOCK: &str = r#"<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 7v5l3 2"/>"#;
     pub const CANCEL: &str = r#"<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M8 8l8 8M16 8l-8 8"/>"#;
+    pub const ESTIMATE: &str = r#"<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="3 2.5"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 7v5l3 2"/>"#;
     pub const WARNING: &str = r#"<path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M12 3 2 21h20L12 3z"/><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M12 10v5M12 18v.5"/>"#;
 
     /// An icon as HTML: `drawing` in its `<svg>` (decorative: a word is always next to it).

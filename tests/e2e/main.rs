@@ -22,6 +22,11 @@ mod cdp;
 mod display;
 mod figures;
 mod near;
+// Stations and bays, stop displays through failures, one truth about staleness
+mod bays;
+mod outage;
+mod signs;
+mod stale;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -58,7 +63,8 @@ pub struct Journey {
     pub browser: Client,
     pub base: String,
     name: &'static str,
-    _server: support::Running,
+    /// `None` for a journey against a server it does not own ([`Journey::against`]).
+    _server: Option<support::Running>,
     _driver: tokio::process::Child,
     _dirs: tempfile::TempDir,
 }
@@ -90,6 +96,61 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
+}
+
+/// chromedriver on a free port and a headless Chromium session through it (profile in
+/// `profile`); for journeys that run their own server (stop displays through a server kill).
+pub async fn start_browser(
+    profile: &Path,
+    scheme: Scheme,
+    (width, height): (u32, u32),
+) -> (Client, tokio::process::Child) {
+    let fix = "run .ci/setup as root (it installs Debian's chromium and chromium-driver)";
+    require(Path::new(CHROMIUM), "the browser", fix);
+    require(Path::new(CHROMEDRIVER), "the WebDriver server", fix);
+    let port = free_port();
+    let driver = tokio::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("e2e: cannot start {CHROMEDRIVER}: {e}"));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                // A Vietnamese rider's phone: the app's default language is asked for.
+                "--lang=vi", "--accept-lang=vi",
+                format!("--window-size={width},{height}"),
+                // Blink's preferredColorScheme: 0 dark, 1 light.
+                format!("--blink-settings=preferredColorScheme={}", scheme as u8),
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let browser = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if started.elapsed() > PATIENCE => {
+                panic!("e2e: no browser session from chromedriver at {url}: {e}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
+    (browser, driver)
 }
 
 impl Journey {
@@ -128,9 +189,6 @@ impl Journey {
         (width, height): (u32, u32),
         prepare: impl FnOnce(&tempfile::TempDir),
     ) -> Journey {
-        let fix = "run .ci/setup as root (it installs Debian's chromium and chromium-driver)";
-        require(Path::new(CHROMIUM), "the browser", fix);
-        require(Path::new(CHROMEDRIVER), "the WebDriver server", fix);
         let site = target_dir().join("site");
         let wasm = site.join("pkg/frontend_bg.wasm");
         require(
@@ -162,54 +220,29 @@ impl Journey {
             .expect("the server starts");
         let server = support::run(app);
 
-        let port = free_port();
-        let driver = tokio::process::Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("e2e: cannot start {CHROMEDRIVER}: {e}"));
         let profile = dirs.path().join("chromium-profile");
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".to_owned(),
-            serde_json::json!({
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    // A Vietnamese rider's phone: the app's default language is asked for.
-                    "--lang=vi", "--accept-lang=vi",
-                    format!("--window-size={width},{height}"),
-                    // Blink's preferredColorScheme: 0 dark, 1 light.
-                    format!("--blink-settings=preferredColorScheme={}", scheme as u8),
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        let browser = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if started.elapsed() > PATIENCE => {
-                    panic!("e2e: no browser session from chromedriver at {url}: {e}")
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        };
+        let (browser, driver) = start_browser(&profile, scheme, (width, height)).await;
         Journey {
             browser,
             base: server.base.clone(),
             name,
-            _server: server,
+            _server: Some(server),
+            _driver: driver,
+            _dirs: dirs,
+        }
+    }
+
+    /// A journey in a `size` window against a server it does not own, at `base` (which the
+    /// journey kills, restarts or cuts off: stop displays through failures).
+    pub async fn against(name: &'static str, base: String, size: (u32, u32)) -> Journey {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let profile = dirs.path().join("chromium-profile");
+        let (browser, driver) = start_browser(&profile, Scheme::Light, size).await;
+        Journey {
+            browser,
+            base,
+            name,
+            _server: None,
             _driver: driver,
             _dirs: dirs,
         }

@@ -4,6 +4,8 @@
 
 mod alerts;
 mod architecture;
+// Stations and bays
+mod bays;
 mod cli;
 mod oba;
 mod openapi;

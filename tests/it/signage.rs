@@ -317,8 +317,15 @@ async fn one_board_takes_the_stops_of_one_feed() {
 async fn the_display_page_shows_live_timetable_and_cancelled() {
     let app = live_app().await;
     let page = html(&app, "/display/binh-duong:BD2081", StatusCode::OK).await;
-    assert!(page.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
-    assert!(page.contains("<h1>Trạm trung chuyển Hikari</h1>"), "{page}");
+    // display_refreshes_by_script: the meta refresh only without JavaScript.
+    assert!(page.contains("<noscript><meta http-equiv=\"refresh\" content=\"30\">"));
+    assert_eq!(page.matches("http-equiv=\"refresh\"").count(), 1, "{page}");
+    assert!(
+        page.contains(
+            "<h1 id=\"title\">Trạm trung chuyển Hikari <span class=\"own-bay\">Bến 1</span></h1>"
+        ),
+        "{page}"
+    );
     assert!(page.contains(">07:40</time>"), "the clock: {page}");
     assert!(
         // White on route 51's green is 3.6:1, below AA: black (5.8:1).
@@ -330,15 +337,20 @@ async fn the_display_page_shows_live_timetable_and_cancelled() {
     assert!(page.contains("class=\"cancelled\""), "{page}");
     assert!(page.contains("Hủy chuyến"), "{page}");
     assert!(page.contains("6 phút"), "{page}");
+    assert!(page.contains("Ước tính"), "the propagated line is an estimate: {page}");
     assert!(
-        !page.contains("class=\"alerts\""),
-        "no alerts box without alerts: {page}"
+        page.contains("<section id=\"alerts\" class=\"alerts\" hidden>"),
+        "no alerts band shown without alerts: {page}"
     );
     assert!(
         !page.contains("Dữ liệu trễ"),
         "no stale banner when live: {page}"
     );
-    assert!(!page.contains("<script"), "no JavaScript: {page}");
+    // A few lines of inline script, nothing loaded: no framework, no WebAssembly.
+    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    assert!(page.contains("<script>(function () {"), "{page}");
+    assert!(!page.contains(".wasm") && !page.contains("<script src"), "{page}");
+    assert!(page.contains(" data-at=\""), "rows carry their time to count down: {page}");
     assert!(
         !page.contains("http://") && !page.contains("https://"),
         "no external requests"
@@ -444,4 +456,30 @@ async fn the_board_stream_sends_the_board_now_and_again_when_it_changes() {
         .get("/api/v1/stops/binh-duong:NOPE/departures/stream", &[])
         .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// one_truth_about_staleness on signs: the sign's lines carry the web app's reading of their
+/// freshness (the scene's line predicted from the bus's previous trip is an estimate), the
+/// instant they count down from, and the alerts band shows several alerts, one at a time.
+#[tokio::test]
+async fn sign_lines_say_live_or_estimate_and_carry_their_instant() {
+    let app = live_app().await;
+    let board = json(&app, "/api/v1/signage/binh-duong:BD2081.json?limit=20", &[]).await;
+    let live: Vec<_> = board.departures.iter().filter(|d| d.live).collect();
+    assert!(
+        live.iter().any(|d| d.freshness == Some(api_types::Freshness::Live)),
+        "{live:?}"
+    );
+    assert!(
+        live.iter()
+            .any(|d| d.freshness == Some(api_types::Freshness::Estimate)),
+        "the propagated trip is an estimate: {live:?}"
+    );
+    for d in &board.departures {
+        assert_eq!(d.freshness.is_some(), d.live, "{d:?}");
+        let at: jiff::Timestamp = d.at.parse().expect("RFC 3339");
+        let now: jiff::Timestamp = "2026-11-23T07:40:00+07:00".parse().expect("valid");
+        assert_eq!((at.as_second() - now.as_second()).max(0) / 60, d.minutes, "{d:?}");
+        assert_eq!(&d.at[11..16], d.time, "{d:?}");
+    }
 }

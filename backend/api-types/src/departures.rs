@@ -59,6 +59,11 @@ pub struct StopRef {
     /// `Some(true)` accessible, `Some(false)` not, `None` unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wheelchair_boarding: Option<bool>,
+    /// The bay (platform) this stop is, for a platform: its `platform_code` (e.g. `3`), else
+    /// its name where it differs from its station's. Clients write a code as "Bến 3" /
+    /// "Bay 3" / "3番のりば".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +143,10 @@ pub struct Departure {
     pub headsign: Option<String>,
     /// The stop (platform) the bus leaves from; a child of the requested stop for stations.
     pub stop_id: String,
+    /// The bay of `stop_id`, when it is a platform (see `StopRef.bay`): at a station, the
+    /// board says where each bus leaves from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<String>,
     /// `stop_sequence` of this call in `stop_times.txt`.
     pub stop_sequence: u32,
     pub scheduled_departure: String,

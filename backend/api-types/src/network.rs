@@ -46,6 +46,16 @@ pub struct StopSummary {
     /// Nearby only: great-circle distance from the given point, metres.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+    /// The bay this stop is, for a platform (see `StopRef.bay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<String>,
+    /// Search and nearby, for a station: its bays (platforms), each with its routes (and
+    /// distance, nearby), in bay order. A station is listed once with them: its platforms
+    /// are not listed again on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // A station's bays are stops: the schema refers to itself, once.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub platforms: Vec<StopSummary>,
 }
 
 /// `GET /api/v1/stops?q=` or `?lat=&lon=`.

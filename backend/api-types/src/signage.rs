@@ -15,6 +15,10 @@ pub struct SignageBoard {
     pub stop_ids: Vec<String>,
     /// The names of those stops in `lang`, distinct, joined with " / ".
     pub stop_name: String,
+    /// The bay the board is, when it is the board of one platform (see `StopRef.bay`): a sign
+    /// names it once; otherwise each departure names its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<String>,
     /// The minute the board was built in (RFC 3339, agency offset, seconds zero): for the
     /// sign's clock. To the minute so that the board's ETag only changes with its content;
     /// `GET /api/v1/time` (or the `Date` header) gives the second.
@@ -54,4 +58,15 @@ pub struct SignageDeparture {
     pub status: DepartureStatus,
     /// True when the time is a realtime prediction, false when it is the timetable.
     pub live: bool,
+    /// The bay the bus leaves from (see `StopRef.bay`), at a station or a platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<String>,
+    /// The expected departure (RFC 3339, agency offset) that `minutes` and `time` are
+    /// counted from: a sign may count down between polls.
+    pub at: String,
+    /// With a prediction: `live` only when it comes from fresh data of the vehicle on this
+    /// trip; `estimate` (from the bus's previous trip, or no longer in the feed) and `stale`
+    /// (data older than 90 s) are shown as estimates, never as live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<crate::departures::Freshness>,
 }

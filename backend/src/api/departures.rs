@@ -578,6 +578,7 @@ pub fn stop_ref(s: &Schedule, idx: StopIdx, lang: &str) -> StopRef {
         lon: stop.position.map(|p| p.lon),
         parent_station: stop.parent.map(|p| global(s, &s.stop(p).id)),
         wheelchair_boarding: availability(stop.wheelchair_boarding),
+        bay: s.bay(idx, lang).map(str::to_owned),
     }
 }
 
@@ -630,6 +631,7 @@ fn departure(
         },
         headsign: s.headsign_in(st, lang).map(str::to_owned),
         stop_id: global(s, &s.stop(st.stop).id),
+        bay: s.bay(st.stop, lang).map(str::to_owned),
         stop_sequence: st.stop_sequence,
         scheduled_departure: format_rfc3339(call.departure, &s.timezone),
         scheduled_arrival: format_rfc3339(call.arrival, &s.timezone),

@@ -16,6 +16,7 @@ pub mod openapi;
 mod operator;
 mod realtime;
 mod signage;
+mod stations;
 mod trips;
 
 use axum::extract::DefaultBodyLimit;

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use super::departures::stop_ref;
 use super::error::{ApiError, Query};
 use super::lang::negotiate;
+use super::stations;
 use crate::catalog::Catalog;
 use crate::predict::VehicleView;
 use crate::schedule::time::format_rfc3339;
@@ -87,6 +88,8 @@ fn summary(s: &Schedule, ix: &StopIndex, idx: StopIdx, lang: &str) -> StopSummar
         routes: ix.routes(idx).iter().map(|r| badge(s, *r)).collect(),
         match_rank: None,
         distance_m: None,
+        bay: s.bay(idx, lang).map(str::to_owned),
+        platforms: Vec::new(),
     }
 }
 
@@ -216,12 +219,23 @@ fn search_stops(
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
-    search_ranked(catalog, query, lang)
+    let found = search_ranked(catalog, query, lang)
+        .into_iter()
+        .map(|(rank, s, stop)| (s, stop, rank))
+        .collect();
+    stations::by_station(found, false)
         .into_iter()
         .take(limit)
-        .map(|(rank, s, stop)| StopSummary {
-            match_rank: Some(rank),
-            ..summary(s, &catalog.stop_index(s), stop, lang)
+        .map(|(s, stop, rank)| {
+            let ix = catalog.stop_index(s);
+            StopSummary {
+                match_rank: Some(rank),
+                platforms: stations::bays(s, stop, lang)
+                    .into_iter()
+                    .map(|b| summary(s, &ix, b, lang))
+                    .collect(),
+                ..summary(s, &ix, stop, lang)
+            }
         })
         .collect()
 }
@@ -256,12 +270,28 @@ fn nearby(
     lang: &str,
     limit: usize,
 ) -> Vec<StopSummary> {
-    stops_near(catalog, at, radius)
+    let metres = |d: f64| Some((d * 10.0).round() / 10.0);
+    let found = stops_near(catalog, at, radius)
+        .into_iter()
+        .map(|(d, s, stop)| (s, stop, d))
+        .collect();
+    // A bay nearby brings its station, listed once at the distance of the nearest of them.
+    stations::by_station(found, true)
         .into_iter()
         .take(limit)
-        .map(|(d, s, stop)| StopSummary {
-            distance_m: Some((d * 10.0).round() / 10.0),
-            ..summary(s, &catalog.stop_index(s), stop, lang)
+        .map(|(s, stop, d)| {
+            let ix = catalog.stop_index(s);
+            StopSummary {
+                distance_m: metres(d),
+                platforms: stations::bays(s, stop, lang)
+                    .into_iter()
+                    .map(|b| StopSummary {
+                        distance_m: s.stop(b).position.and_then(|p| metres(geo::distance_m(at, p))),
+                        ..summary(s, &ix, b, lang)
+                    })
+                    .collect(),
+                ..summary(s, &ix, stop, lang)
+            }
         })
         .collect()
 }

@@ -18,7 +18,8 @@ pub mod display;
 mod text;
 
 use api_types::{
-    DepartureStatus, DeparturesResponse, GlobalId, RealtimeStatus, SignageBoard, SignageDeparture,
+    DepartureStatus, DeparturesResponse, Freshness, GlobalId, RealtimeStatus, SignageBoard,
+    SignageDeparture,
 };
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -32,6 +33,7 @@ use super::error::{ApiError, Query};
 use crate::schedule::time::format_rfc3339;
 use crate::schedule::{RouteIdx, Schedule};
 use crate::state::AppState;
+use frontend::freshness::Shown;
 
 /// How far ahead a sign looks.
 const WINDOW_MINUTES: i64 = 120;
@@ -240,7 +242,7 @@ pub fn signage_board(
         .and_then(|fs| fs.data_time)
         .map(|t| (now - t).max(0) / 60 * 60);
     let minute = now - now.rem_euclid(60);
-    Ok(compact(
+    let mut compact = compact(
         &board,
         stops
             .iter()
@@ -250,7 +252,11 @@ pub fn signage_board(
         now,
         format_rfc3339(minute, &s.timezone),
         data_age_s,
-    ))
+    );
+    if more_stops.is_empty() {
+        compact.bay = s.bay(stop, &lang).map(str::to_owned);
+    }
+    Ok(compact)
 }
 
 /// The routes a `route=` list names: global ids, the feed's own ids, or short names.
@@ -303,6 +309,13 @@ fn compact(
                 &d.scheduled_departure
             };
             let at = expected.parse::<jiff::Timestamp>().ok()?.as_second();
+            // The web app's own reading, so a sign and the stop page never disagree.
+            let freshness = match frontend::freshness::line(d, 0) {
+                Shown::Live => Some(Freshness::Live),
+                Shown::Estimate => Some(Freshness::Estimate),
+                Shown::Stale => Some(Freshness::Stale),
+                Shown::Timetable | Shown::Cancelled | Shown::Skipped => None,
+            };
             Some(SignageDeparture {
                 route: d.route.short_name.clone(),
                 route_color: d.route.color.clone(),
@@ -312,12 +325,16 @@ fn compact(
                 time: clock(expected),
                 status: d.status,
                 live,
+                bay: d.bay.clone(),
+                at: expected.to_owned(),
+                freshness,
             })
         })
         .collect();
     SignageBoard {
         stop_ids,
         stop_name,
+        bay: None,
         clock: clock(&now_text),
         now: now_text,
         lang: board.lang.clone(),
@@ -414,6 +431,18 @@ pub struct Labels {
     pub departs: &'static str,
     pub alerts: &'static str,
     pub not_found: &'static str,
+    /// A prediction not from a current position of the trip's vehicle.
+    pub estimate: &'static str,
+    /// A prediction from data older than 90 s (or no news from the server for that long).
+    pub stale_line: &'static str,
+    /// The display lost its server; `{t}` is when (`HH:MM`).
+    pub lost: &'static str,
+    /// Live data, but old: before its age.
+    pub old: &'static str,
+    /// The age of the last realtime data; `{age}` is it (`12 phút`).
+    pub data_age: &'static str,
+    /// The bays' column.
+    pub bay: &'static str,
 }
 
 const VI: Labels = Labels {
@@ -430,6 +459,12 @@ const VI: Labels = Labels {
     departs: "Khởi hành",
     alerts: "Thông báo",
     not_found: "Không tìm thấy điểm dừng",
+    estimate: "Ước tính",
+    stale_line: "Dữ liệu cũ",
+    lost: "Mất kết nối từ {t} — đang thử lại",
+    old: "Dữ liệu trực tiếp đã cũ",
+    data_age: "dữ liệu trực tiếp cuối cùng: {age} trước",
+    bay: "Bến",
 };
 
 const EN: Labels = Labels {
@@ -446,6 +481,12 @@ const EN: Labels = Labels {
     departs: "Departs",
     alerts: "Alerts",
     not_found: "Stop not found",
+    estimate: "Estimate",
+    stale_line: "Old data",
+    lost: "Connection lost at {t} — retrying",
+    old: "Live data is old",
+    data_age: "last live data {age} ago",
+    bay: "Bay",
 };
 
 const JA: Labels = Labels {
@@ -462,6 +503,12 @@ const JA: Labels = Labels {
     departs: "発車",
     alerts: "お知らせ",
     not_found: "停留所が見つかりません",
+    estimate: "推定",
+    stale_line: "古い情報",
+    lost: "{t}から接続が切れています — 再接続中",
+    old: "リアルタイム情報が古くなっています",
+    data_age: "最後のリアルタイム情報: {age}前",
+    bay: "のりば",
 };
 
 pub fn labels(lang: &str) -> &'static Labels {

@@ -539,6 +539,34 @@ impl Schedule {
         self.translate(Field::StopName, &stop.id, &stop.name, lang)
     }
 
+    /// The bay (platform) riders board at, in `lang`: the stop's `platform_code`, else, for a
+    /// platform of a station, its own name when it differs from the station's (a feed that
+    /// names its platforms "Hikari – Bay A" but gives no code). `None` for a station, or a
+    /// platform named like its station without a code: nothing tells it apart.
+    pub fn bay(&self, idx: StopIdx, lang: &str) -> Option<&str> {
+        let stop = self.stop(idx);
+        if !matches!(
+            stop.location_type,
+            LocationType::StopPoint | LocationType::BoardingArea
+        ) {
+            return None;
+        }
+        if let Some(code) = stop.platform_code.as_deref() {
+            return Some(self.translate(Field::PlatformCode, &stop.id, code, lang));
+        }
+        let station = self.stop_name(stop.parent?, lang);
+        let own = self.stop_name(idx, lang);
+        if own == station {
+            return None;
+        }
+        // "Hikari – Bay A" at station "Hikari": the part that tells it apart.
+        let rest = own
+            .strip_prefix(station)
+            .map(|r| r.trim_start_matches(|c: char| c.is_whitespace() || "-–—,:·/()".contains(c)))
+            .filter(|r| !r.is_empty());
+        Some(rest.unwrap_or(own))
+    }
+
     pub fn route_short_name(&self, idx: RouteIdx) -> &str {
         let r = self.route(idx);
         r.short_name

@@ -20,7 +20,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api::{self, Api, ApiResult};
-use crate::format::escape_html as esc;
+use crate::format::{self, escape_html as esc};
 use crate::format::url_encode;
 use crate::i18n::{Key, Lang, t};
 use crate::ui::badge_style;
@@ -345,19 +345,43 @@ pub fn results_html(lang: Lang, found: &ApiResult<Option<StopsResponse>>, setup:
         Ok(Some(r)) if r.stops.is_empty() => format!("<p>{}</p>", esc(t(lang, Key::NoStopsFound))),
         Ok(Some(r)) => {
             let mut html = String::from(r#"<ul class="stops" id="display-search-results">"#);
-            for stop in &r.stops {
-                html.push_str(&format!(
-                    r#"<li><a href="{href}" data-stop="{id}"><span aria-hidden="true">+ </span><span class="sr-only">{add} </span>{name}</a>{code} <span class="badges">{badges}</span></li>"#,
+            let add = |stop: &api_types::StopSummary, name: &str| {
+                format!(
+                    r#"<a href="{href}" data-stop="{id}"><span aria-hidden="true">+ </span><span class="sr-only">{add} </span>{name}</a>"#,
                     href = esc(&setup.with_stop(&stop.id).href("")),
                     id = esc(&stop.id),
                     add = esc(t(lang, Key::AddStop)),
-                    name = esc(&stop.name),
+                    name = esc(name),
+                )
+            };
+            for stop in &r.stops {
+                let name = match &stop.bay {
+                    Some(bay) => format!("{} · {}", stop.name, format::bay(lang, bay)),
+                    None => stop.name.clone(),
+                };
+                // A station's bays, each a display of its own (a sign at one bay).
+                let bays: String = stop
+                    .platforms
+                    .iter()
+                    .map(|p| {
+                        let bay = p.bay.as_deref().map_or_else(|| p.name.clone(), |b| format::bay(lang, b));
+                        format!(r#"<li>{} <span class="badges">{}</span></li>"#, add(p, &bay), badges(&p.routes))
+                    })
+                    .collect();
+                html.push_str(&format!(
+                    r#"<li>{link}{code} <span class="badges">{badges}</span>{bays}</li>"#,
+                    link = add(stop, &name),
                     code = stop
                         .code
                         .as_deref()
-                        .map(|c| format!(r#" <span class="muted">{}</span>"#, esc(c)))
+                        .map(|c| format!(r#" <span class="muted">· {}</span>"#, esc(&format::stop_code(lang, c))))
                         .unwrap_or_default(),
                     badges = badges(&stop.routes),
+                    bays = if bays.is_empty() {
+                        String::new()
+                    } else {
+                        format!(r#"<ul class="bays" aria-label="{}">{bays}</ul>"#, esc(t(lang, Key::StationBays)))
+                    },
                 ));
             }
             html.push_str("</ul>");
@@ -784,6 +808,8 @@ mod tests {
                 .collect(),
             match_rank: None,
             distance_m: None,
+            bay: None,
+            platforms: Vec::new(),
         }
     }
 
@@ -892,6 +918,8 @@ mod tests {
                 routes,
                 match_rank: None,
                 distance_m: None,
+                bay: None,
+                platforms: Vec::new(),
             },
             desc: None,
             wheelchair_boarding: None,

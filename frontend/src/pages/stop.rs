@@ -3,7 +3,7 @@
 //! board's Server-Sent Events (`/api/v1/stops/{id}/departures/stream`) and counts minutes down
 //! by itself. An unknown stop is the not-found page with status 404.
 
-use api_types::{Departure, DepartureStatus, DeparturesResponse, RealtimeStatus};
+use api_types::{Departure, DepartureStatus, DeparturesResponse};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -12,12 +12,10 @@ use super::NotFound;
 use crate::api::{self, Api};
 use crate::favourites;
 use crate::format::{self, unix_seconds};
+use crate::freshness::{self, BoardData, Shown};
 use crate::i18n::{Key, Lang, t};
-use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteLink, WarningIcon};
+use crate::ui::{CancelIcon, ClockIcon, EstimateIcon, LiveIcon, RouteLink, WarningIcon};
 use crate::{use_hydrated, use_lang};
-
-/// Live data older than this is called stale (industry practice: 90 s).
-const STALE_AFTER_S: i64 = 90;
 
 /// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
 #[derive(Clone)]
@@ -104,12 +102,15 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     follow(stop_id.clone(), lang, board, now, updates, connected);
 
     let name = move || board.with(|b| b.stop.name.clone());
+    // A bay's own board names its bay once, here; a station's board names it on every line.
+    let own_bay = move || board.with(|b| b.stop.bay.clone());
     view! {
         <Title text=move || format!("{} · {}", name(), t(lang.get(), Key::AppName))/>
         <div class="stop-head">
             <h1>{name}</h1>
             <FavouriteStar id=stop_id name=Signal::derive(name)/>
         </div>
+        {move || own_bay().map(|bay| view! { <p class="stop-bay">{format::bay(lang.get(), &bay)}</p> })}
         {stop_code.map(|code| view! {
             <p class="muted">{move || t(lang.get(), Key::StopCode)}": "{code.clone()}</p>
         })}
@@ -123,16 +124,22 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
         {move || alerts(lang.get(), &board.read())}
         <section class="board" aria-labelledby="board-h" data-updates=move || updates.get()>
             <h2 id="board-h">{move || t(lang.get(), Key::Departures)}</h2>
-            <p class="meta" aria-live="polite" aria-atomic="true">{move || summary(lang.get(), &board.read())}</p>
+            // Announced when a new board comes; the age beside it grows with the clock.
+            <p class="meta">
+                <span aria-live="polite" aria-atomic="true">{move || updated(lang.get(), &board.read())}</span>
+                {move || data_age(lang.get(), &board.read(), now.get())}
+            </p>
             {move || {
                 let lang = lang.get();
                 let b = board.read();
+                let made = unix_seconds(&b.now).unwrap_or_default();
+                let bays = b.stop.bay.is_none();
                 if b.departures.is_empty() {
                     view! { <p>{t(lang, Key::NoDepartures)}</p> }.into_any()
                 } else {
                     view! {
                         <ol class="departures">
-                            {b.departures.iter().map(|d| row(lang, d.clone(), now)).collect_view()}
+                            {b.departures.iter().map(|d| row(lang, d.clone(), now, made, bays)).collect_view()}
                         </ol>
                     }
                     .into_any()
@@ -203,7 +210,9 @@ fn expected(d: &Departure) -> &str {
         .unwrap_or(&d.scheduled_departure)
 }
 
-fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
+/// One line of the board. `made`: when the board was made (unix seconds), so that the line's
+/// label ages with the clock ([`freshness::line`]); `bays`: name the bay (a station's board).
+fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> impl IntoView {
     let status = match d.status {
         DepartureStatus::Live => "live",
         DepartureStatus::Scheduled => "scheduled",
@@ -214,6 +223,10 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
         d.status,
         DepartureStatus::Cancelled | DepartureStatus::Skipped
     );
+    let shown = {
+        let d = d.clone();
+        move || freshness::line(&d, now.get() - made)
+    };
     let at = expected(&d).to_owned();
     let clock = format::clock(&at).to_owned();
     let when = if gone {
@@ -221,19 +234,36 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
         view! { <s class="when">{clock.clone()}</s> }.into_any()
     } else {
         let at = at.clone();
+        let interval = d.earliest_arrival.clone().zip(d.latest_arrival.clone());
+        // The uncertainty as a range where it is wide.
+        let text = move || {
+            let now = now.get();
+            interval
+                .as_ref()
+                .and_then(|(lo, hi)| format::countdown_range(lang, now, lo, hi))
+                .unwrap_or_else(|| format::countdown_text(lang, now, &at))
+        };
         view! {
             <span class="when">
-                <strong>{move || format::countdown_text(lang, now.get(), &at)}</strong>
+                <strong>{text}</strong>
                 <span class="muted">" "{clock.clone()}</span>
             </span>
         }
         .into_any()
     };
-    let (icon, label) = match d.status {
-        DepartureStatus::Live => (view! { <LiveIcon/> }.into_any(), Key::Live),
-        DepartureStatus::Scheduled => (view! { <ClockIcon/> }.into_any(), Key::Scheduled),
-        DepartureStatus::Cancelled => (view! { <CancelIcon/> }.into_any(), Key::Cancelled),
-        DepartureStatus::Skipped => (view! { <CancelIcon/> }.into_any(), Key::Skipped),
+    let label = {
+        let shown = shown.clone();
+        move || {
+            let (icon, key) = match shown() {
+                Shown::Live => (view! { <LiveIcon/> }.into_any(), Key::Live),
+                Shown::Estimate => (view! { <EstimateIcon/> }.into_any(), Key::Estimate),
+                Shown::Stale => (view! { <EstimateIcon/> }.into_any(), Key::StaleLine),
+                Shown::Timetable => (view! { <ClockIcon/> }.into_any(), Key::Scheduled),
+                Shown::Cancelled => (view! { <CancelIcon/> }.into_any(), Key::Cancelled),
+                Shown::Skipped => (view! { <CancelIcon/> }.into_any(), Key::Skipped),
+            };
+            view! { {icon}" "{t(lang, key)} }
+        }
     };
     let headsign = d
         .headsign
@@ -246,37 +276,49 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>) -> impl IntoView {
     let delay = (d.status == DepartureStatus::Live)
         .then(|| d.delay_s.and_then(|s| format::delay(lang, s)))
         .flatten();
+    let bay = d.bay.as_deref().filter(|_| bays).map(|b| format::bay(lang, b));
+    let class = move || format!("departure {}", shown_class(shown()));
     view! {
-        <li class=format!("departure {status}") data-status=status>
+        <li class=class data-status=status>
             <RouteLink id=d.route.id short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
             <span class="headsign">{headsign}</span>
             {when}
-            <span class="status">{icon}" "{t(lang, label)}{delay.map(|d| format!(" · {d}"))}</span>
+            <span class="status">{label}{delay.map(|d| format!(" · {d}"))}</span>
+            {bay.map(|b| view! { <span class="bay">{b}</span> })}
             {headway.map(|h| view! { <span class="headway">{h}</span> })}
         </li>
     }
 }
 
-/// Degraded, timetable-only, stale or disconnected: said in words above the board.
+/// The row's class: how its time is shown (the colour of its label follows).
+fn shown_class(shown: Shown) -> &'static str {
+    match shown {
+        Shown::Live => "live",
+        Shown::Estimate => "estimate",
+        Shown::Stale => "stale",
+        Shown::Timetable => "scheduled",
+        Shown::Cancelled => "cancelled",
+        Shown::Skipped => "skipped",
+    }
+}
+
+/// Degraded, timetable-only, stale or disconnected: said in words above the board, from
+/// the same reading of the board ([`freshness::board`]) as the age beside "updated" and the
+/// rows' labels.
 fn banner(lang: Lang, b: &DeparturesResponse, now: i64, connected: bool) -> impl IntoView + use<> {
     let mut lines: Vec<String> = Vec::new();
     if !connected {
         lines.push(t(lang, Key::ConnectionLost).to_owned());
     }
-    match b.realtime {
-        RealtimeStatus::Degraded => lines.push(t(lang, Key::DegradedBanner).to_owned()),
-        RealtimeStatus::Unavailable => lines.push(t(lang, Key::UnavailableBanner).to_owned()),
-        RealtimeStatus::Live => {
-            if let Some(age) = freshest_age(b, now)
-                && age > STALE_AFTER_S
-            {
-                lines.push(format!(
-                    "{}: {}",
-                    t(lang, Key::StaleBanner),
-                    format::age(lang, age)
-                ));
-            }
-        }
+    match freshness::board(b, now) {
+        BoardData::Degraded => lines.push(t(lang, Key::DegradedBanner).to_owned()),
+        BoardData::Unavailable => lines.push(t(lang, Key::UnavailableBanner).to_owned()),
+        BoardData::Old { age } => lines.push(format!(
+            "{}: {}",
+            t(lang, Key::StaleBanner),
+            format::age(lang, age)
+        )),
+        BoardData::Live { .. } => {}
     }
     (!lines.is_empty()).then(|| {
         view! {
@@ -288,29 +330,19 @@ fn banner(lang: Lang, b: &DeparturesResponse, now: i64, connected: bool) -> impl
     })
 }
 
-/// Age of the freshest live data on the board, as of `now`.
-fn freshest_age(b: &DeparturesResponse, now: i64) -> Option<i64> {
-    let board_now = unix_seconds(&b.now)?;
-    b.departures
-        .iter()
-        .filter(|d| d.status == DepartureStatus::Live)
-        .filter_map(|d| d.data_age_s)
-        .min()
-        .map(|age| age + (now - board_now).max(0))
-}
-
-/// The live region's text: when the board was made and what comes first.
-fn summary(lang: Lang, b: &DeparturesResponse) -> String {
-    let mut text = format!(
+/// "Updated at": when the board was made (the live region's text: it changes with the board).
+fn updated(lang: Lang, b: &DeparturesResponse) -> String {
+    format!(
         "{} {}",
         t(lang, Key::UpdatedAt),
         format::clock_seconds(&b.now)
-    );
-    if let Some(age) = freshest_age(b, unix_seconds(&b.now).unwrap_or_default()) {
-        text.push_str(" · ");
-        text.push_str(&format::positions_age(lang, age));
-    }
-    text
+    )
+}
+
+/// The age of the bus positions as of `now`: the banner's, grown with the clock.
+fn data_age(lang: Lang, b: &DeparturesResponse, now: i64) -> Option<String> {
+    let age = freshness::board(b, now).age()?;
+    Some(format!(" · {}", format::positions_age(lang, age)))
 }
 
 fn alerts(lang: Lang, b: &DeparturesResponse) -> impl IntoView + use<> {
@@ -372,6 +404,7 @@ fn FavouriteStar(id: String, name: Signal<String>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api_types::RealtimeStatus;
 
     fn departure(status: DepartureStatus, age: Option<i64>) -> Departure {
         Departure {
@@ -386,6 +419,7 @@ mod tests {
             },
             headsign: None,
             stop_id: "bd:S".to_owned(),
+            bay: None,
             stop_sequence: 3,
             scheduled_departure: "2026-11-23T07:05:00+07:00".to_owned(),
             scheduled_arrival: "2026-11-23T07:05:00+07:00".to_owned(),
@@ -415,6 +449,7 @@ mod tests {
                 lon: None,
                 parent_station: None,
                 wheelchair_boarding: None,
+                bay: None,
             },
             now: "2026-11-23T07:00:00+07:00".to_owned(),
             from: "2026-11-23T07:00:00+07:00".to_owned(),
@@ -435,21 +470,83 @@ mod tests {
             departure(DepartureStatus::Scheduled, None),
         ]);
         let board_now = unix_seconds(&b.now).expect("valid");
-        assert_eq!(freshest_age(&b, board_now), Some(12));
-        assert_eq!(freshest_age(&b, board_now + 100), Some(112));
+        let age = |b: &DeparturesResponse, now| freshness::board(b, now).age();
+        assert_eq!(age(&b, board_now), Some(12));
+        assert_eq!(age(&b, board_now + 100), Some(112));
         assert_eq!(
-            freshest_age(
+            age(
                 &board(vec![departure(DepartureStatus::Scheduled, None)]),
                 board_now
             ),
             None
         );
+        assert_eq!(updated(Lang::En, &b), "Updated at 07:00:00");
         assert_eq!(
-            summary(Lang::En, &b),
-            "Updated at 07:00:00 · Bus positions from 12 s ago"
+            data_age(Lang::En, &b, board_now).as_deref(),
+            Some(" · Bus positions from 12 s ago")
         );
         assert_eq!(expected(&b.departures[0]), "2026-11-23T07:07:00+07:00");
         assert_eq!(expected(&b.departures[2]), "2026-11-23T07:05:00+07:00");
+    }
+
+    /// one_truth_about_staleness: 97 s after a board whose freshest bus was 8 s old, the
+    /// banner, the age beside "updated" and every row say the same: old (the board once said
+    /// "Live data is old: 105 s" above "Bus positions from 8 s ago" and green "Live" rows).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn banner_age_line_and_rows_agree_when_the_data_gets_old() {
+        let owner = Owner::new();
+        owner.set();
+        let b = board(vec![
+            departure(DepartureStatus::Live, Some(8)),
+            departure(DepartureStatus::Live, Some(30)),
+        ]);
+        let made = unix_seconds(&b.now).expect("valid");
+        let later = made + 97;
+        let banner = banner(Lang::En, &b, later, true).to_html();
+        assert!(banner.contains("Live data is old: 105 s"), "{banner}");
+        assert_eq!(
+            data_age(Lang::En, &b, later).as_deref(),
+            Some(" · Bus positions from 105 s ago")
+        );
+        let now = RwSignal::new(later);
+        for d in &b.departures {
+            let html = row(Lang::En, d.clone(), now, made, true).to_html();
+            assert!(html.contains("Estimate, old data"), "{html}");
+            assert!(!html.contains(">Live<") && html.contains("departure stale"), "{html}");
+        }
+        // Fresh again: no banner, live rows.
+        now.set(made + 5);
+        assert!(!banner_html(&b, made + 5).contains("banner"));
+        let html = row(Lang::En, b.departures[0].clone(), now, made, true).to_html();
+        assert!(html.contains("departure live") && html.contains("Live"), "{html}");
+    }
+
+    #[cfg(feature = "ssr")]
+    fn banner_html(b: &DeparturesResponse, now: i64) -> String {
+        banner(Lang::En, b, now, true).to_html()
+    }
+
+    /// A line predicted from the bus's previous trip is an estimate; a wide interval is a
+    /// range; a station's line names its bay.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn previous_trip_lines_are_estimates_wide_intervals_ranges_and_bays_named() {
+        let owner = Owner::new();
+        owner.set();
+        let made = unix_seconds("2026-11-23T07:00:00+07:00").expect("valid");
+        let now = RwSignal::new(made);
+        let mut d = departure(DepartureStatus::Live, Some(10));
+        d.basis = api_types::Basis::Propagated;
+        d.bay = Some("3".to_owned());
+        d.earliest_arrival = Some("2026-11-23T07:05:00+07:00".to_owned());
+        d.latest_arrival = Some("2026-11-23T07:11:00+07:00".to_owned());
+        let html = row(Lang::Vi, d.clone(), now, made, true).to_html();
+        assert!(html.contains("Ước tính") && !html.contains("Trực tiếp"), "{html}");
+        assert!(html.contains("5–11 phút"), "{html}");
+        assert!(html.contains(r#"<span class="bay">Bến 3</span>"#), "{html}");
+        let own_board = row(Lang::Vi, d, now, made, false).to_html();
+        assert!(!own_board.contains("Bến 3"), "a bay's own board names it once: {own_board}");
     }
 
     /// Renders rows to HTML, as the server does (needs `ssr`: `cargo test --workspace` or
@@ -460,7 +557,8 @@ mod tests {
         let owner = Owner::new();
         owner.set();
         let now = RwSignal::new(unix_seconds("2026-11-23T07:00:00+07:00").expect("valid"));
-        let html = |d: Departure| row(Lang::Vi, d, now).to_html();
+        let made = now.get_untracked();
+        let html = |d: Departure| row(Lang::Vi, d, now, made, true).to_html();
         let cancelled = html(departure(DepartureStatus::Cancelled, None));
         assert!(
             cancelled.contains(r#"<s class="when">07:05</s>"#),

@@ -63,6 +63,11 @@ pub struct ArrivalAndDeparture {
     distance_from_stop: f64,
     trip_status: Option<TripStatus>,
     situation_ids: Vec<String>,
+    /// The bay the bus leaves from (`platform_code`, else the platform's own name): OneBusAway
+    /// calls it the track. Empty when the stop has none.
+    scheduled_track: String,
+    /// The bay realtime assigns instead: we read no such reassignment, so always empty.
+    actual_track: String,
 }
 
 fn render(
@@ -104,7 +109,10 @@ fn render(
         Some(progress) => f64::from(st.dist_m) - progress,
         None => 0.0,
     };
+    let track = s.bay(st.stop, refs.lang()).unwrap_or_default().to_owned();
     ArrivalAndDeparture {
+        scheduled_track: track,
+        actual_track: String::new(),
         route_id: refs.route(s, trip.route),
         route_short_name: s.route_short_name(trip.route).to_owned(),
         route_long_name: s.route_long_name(trip.route, refs.lang()).to_owned(),

@@ -1,13 +1,20 @@
-//! `GET /display/{stop_id}`: the board as one full-screen HTML page for stop displays.
+//! `GET /display/{stop_id}`: the board as one full-screen HTML page for stop displays, made to
+//! run unattended for weeks and never show a browser error.
 //!
-//! Works without JavaScript or WebAssembly: the page refreshes itself
-//! (`<meta http-equiv="refresh" content="30">`), carries its CSS inline and makes no other
-//! request. Large type, light on dark, route badges in the route's colours, minutes to
-//! departure, live and timetable times told apart by an icon and a word (not colour alone),
-//! cancelled trips shown as cancelled, an area for alerts, and a banner when the data is stale.
-//! Rendered with `format!`: every text from the feed or the request goes through [`escape`].
+//! The page is whole as the server sends it (it works without JavaScript, with a
+//! `<meta refresh>` inside `<noscript>`); a few lines of inline script (`display.js`, no
+//! framework, no WebAssembly) then refresh it in place: it fetches the page itself every 15–20 s
+//! and swaps in the parts that change, keeps the last board with "Mất kết nối từ 07:41 — đang
+//! thử lại" when a fetch fails and retries with backoff, keeps the clock on the server's time,
+//! counts minutes down between fetches, fits the rows to the screen and rotates the alerts band.
+//! Its style (`display.css`) fits any screen, landscape or portrait: as many rows as fit,
+//! headsigns on at most two lines, the alerts band always visible, Japanese line breaking, and
+//! no static bright area (the page orbits by a few pixels). Each line says whether it is live,
+//! an estimate or old (the web app's [`frontend::freshness`] reading), and where it leaves
+//! from (its bay) at a station. Rendered with `format!`: every text from the feed or the
+//! request goes through [`escape`].
 
-use api_types::{DepartureStatus, SignageBoard};
+use api_types::{DepartureStatus, Freshness, SignageBoard};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -68,39 +75,87 @@ pub async fn display(
 
 use frontend::format::escape_html as escape;
 
+/// The page's style, inlined (the page makes no other request but its refresh).
+pub const CSS: &str = include_str!("display.css");
+
+/// The page's script as sent: `display.js` without its comment lines and indentation (the
+/// comments are for us, not for thousands of displays every 30 s). A Content-Security-Policy
+/// can allow it by its hash (it never changes while the server runs).
+pub static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("display.js")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+});
+
+/// The version of the page's code: a display reloads itself when the server serves another.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let hash = super::etag(format!("{CSS}{}", *SCRIPT).as_bytes());
+    hash.trim_matches('"').get(..12).unwrap_or_default().to_owned()
+});
+
+/// The orbit of the whole page against burn-in (`display.css`), in seconds.
+const ORBIT_S: i64 = 3600;
+
 pub fn page(board: &SignageBoard) -> String {
     let l = labels(&board.lang);
+    let ui = ui_lang(&board.lang);
     let stop = escape(&board.stop_name);
-    let stale = if board.stale {
-        format!(
-            "<div class=\"stale\" role=\"alert\"><span aria-hidden=\"true\">⚠</span> {}</div>",
-            escape(l.stale)
-        )
-    } else {
-        String::new()
+    let now = frontend::format::unix_seconds(&board.now).unwrap_or_default();
+    // A station's board names each line's bay; a bay's own board names it once, in the title.
+    let bays = board.bay.is_none() && board.departures.iter().any(|d| d.bay.is_some());
+    let title = match &board.bay {
+        Some(bay) => format!(
+            "{stop} <span class=\"own-bay\">{}</span>",
+            escape(&frontend::format::bay(ui, bay))
+        ),
+        None => stop.clone(),
     };
     let rows: String = if board.departures.is_empty() {
         format!(
-            "<tr><td colspan=\"3\" class=\"empty\">{}</td></tr>",
+            "<tr><td colspan=\"{}\" class=\"empty\">{}</td></tr>",
+            if bays { 4 } else { 3 },
             escape(l.no_departures)
         )
     } else {
-        board.departures.iter().map(|d| row(l, d)).collect()
+        board
+            .departures
+            .iter()
+            .map(|d| row(l, ui, d, bays))
+            .collect()
+    };
+    let bay_head = if bays {
+        format!("<th class=\"bay\">{}</th>", escape(l.bay))
+    } else {
+        String::new()
     };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"refresh\" content=\"30\">\
+         <noscript><meta http-equiv=\"refresh\" content=\"30\"><style>.alerts li{{display:block}}.alerts ul{{height:auto}}</style></noscript>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{stop}</title><style>{CSS}</style></head>\n<body>\
-         <header><h1>{stop}</h1><time class=\"clock\" datetime=\"{now}\">{clock}</time></header>\n\
-         {stale}\
-         <main><table><thead><tr><th>{route}</th><th>{destination}</th><th class=\"min\">{departs}</th></tr></thead>\n\
+         <title>{stop}</title><style>{CSS}</style></head>\n\
+         <body data-version=\"{version}\" data-now=\"{now}\" data-offset=\"{offset}\" \
+         data-min=\"{min}\" data-due=\"{due}\" data-lost=\"{lost}\" style=\"animation-delay:-{orbit}s\">\
+         <header><h1 id=\"title\">{title}</h1><time class=\"clock\" id=\"clock\" datetime=\"{now_text}\">{clock}</time></header>\n\
+         <div class=\"banners\">{status}<div id=\"lost\" class=\"lost\" role=\"status\" hidden></div></div>\n\
+         <main id=\"board\"><table><thead><tr><th class=\"route\">{route}</th><th>{destination}</th>{bay_head}<th class=\"min\">{departs}</th></tr></thead>\n\
          <tbody>\n{rows}</tbody></table></main>\n\
          {alerts}\
+         <script>{script}</script>\
          </body></html>\n",
         lang = escape(&board.lang),
-        now = escape(&board.now),
+        script = &*SCRIPT,
+        version = escape(&VERSION),
+        offset = offset_seconds(&board.now),
+        min = escape(l.minutes),
+        due = escape(l.now),
+        lost = escape(l.lost),
+        orbit = now.rem_euclid(ORBIT_S),
+        now_text = escape(&board.now),
         clock = escape(&board.clock),
+        status = status(l, ui, board),
         route = escape(l.route),
         destination = escape(l.destination),
         departs = escape(l.departs),
@@ -108,45 +163,133 @@ pub fn page(board: &SignageBoard) -> String {
     )
 }
 
-/// The alerts area: each headline with a warning sign (an icon and the heading's word, not
-/// colour alone); nothing when there are none.
+/// The web app's language for a sign's (its formatting of ages and bays); English for
+/// languages it does not have, as [`labels`].
+fn ui_lang(lang: &str) -> frontend::i18n::Lang {
+    frontend::i18n::Lang::parse(lang).unwrap_or(frontend::i18n::Lang::En)
+}
+
+/// The UTC offset of an RFC 3339 instant, in seconds (`+07:00` → 25200).
+fn offset_seconds(text: &str) -> i64 {
+    let Some(tail) = text.len().checked_sub(6).and_then(|i| text.get(i..)) else {
+        return 0;
+    };
+    let sign = match tail.as_bytes().first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return 0,
+    };
+    let hours: i64 = tail.get(1..3).and_then(|h| h.parse().ok()).unwrap_or(0);
+    let minutes: i64 = tail.get(4..6).and_then(|m| m.parse().ok()).unwrap_or(0);
+    sign * (hours * 3600 + minutes * 60)
+}
+
+/// The banner about the data (`#status`, always there so the script can swap it): the
+/// timetable because realtime failed, or live data grown old, each with the data's age.
+fn status(l: &Labels, ui: frontend::i18n::Lang, board: &SignageBoard) -> String {
+    let age = board
+        .data_age_s
+        .map(|a| frontend::format::age(ui, a))
+        .map(|age| l.data_age.replace("{age}", &age));
+    let text = if board.stale {
+        let mut text = l.stale.to_owned();
+        if let Some(age) = age {
+            text.push_str(" · ");
+            text.push_str(&age);
+        }
+        Some(text)
+    } else {
+        board
+            .data_age_s
+            .filter(|a| *a > frontend::freshness::STALE_AFTER_S)
+            .map(|a| format!("{}: {}", l.old, frontend::format::age(ui, a)))
+    };
+    match text {
+        Some(text) => format!(
+            "<div id=\"status\" class=\"stale\" role=\"alert\"><span aria-hidden=\"true\">⚠</span> {}</div>",
+            escape(&text)
+        ),
+        None => "<div id=\"status\" class=\"stale\"></div>".to_owned(),
+    }
+}
+
+/// The alerts band: one headline at a time (the script rotates them, `1/3`), with a warning
+/// sign (an icon and the heading's word, not colour alone); hidden when there are none.
 fn alerts(l: &Labels, alerts: &[String]) -> String {
     if alerts.is_empty() {
-        return String::new();
+        return "<section id=\"alerts\" class=\"alerts\" hidden></section>\n".to_owned();
     }
     let items: String = alerts
         .iter()
-        .map(|a| format!("<li><span aria-hidden=\"true\">⚠</span> {}</li>", escape(a)))
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "<li{on}><span aria-hidden=\"true\">⚠</span> {}</li>",
+                escape(a),
+                on = if i == 0 { " class=\"on\"" } else { "" }
+            )
+        })
         .collect();
+    let count = if alerts.len() > 1 {
+        format!("<span class=\"count\">1/{}</span>", alerts.len())
+    } else {
+        String::new()
+    };
     format!(
-        "<section class=\"alerts\" aria-label=\"{label}\"><h2>{label}</h2><ul>{items}</ul></section>\n",
+        "<section id=\"alerts\" class=\"alerts\" aria-label=\"{label}\"><h2>{label}</h2><ul>{items}</ul>{count}</section>\n",
         label = escape(l.alerts),
     )
 }
 
-fn row(l: &Labels, d: &api_types::SignageDeparture) -> String {
-    let (class, source) = match d.status {
-        DepartureStatus::Cancelled => ("cancelled", String::new()),
-        DepartureStatus::Skipped => ("skipped", String::new()),
-        DepartureStatus::Live => (
-            "live",
-            format!(
-                "<span class=\"source live\"><span aria-hidden=\"true\">◉</span> {}</span>",
-                escape(l.live)
-            ),
-        ),
-        DepartureStatus::Scheduled => (
-            "timetable",
-            format!(
-                "<span class=\"source timetable\"><span aria-hidden=\"true\">◷</span> {}</span>",
-                escape(l.timetable)
-            ),
-        ),
+fn row(
+    l: &Labels,
+    ui: frontend::i18n::Lang,
+    d: &api_types::SignageDeparture,
+    bays: bool,
+) -> String {
+    let source = |class: &str, icon: &str, text: &str| {
+        format!(
+            "<span class=\"source {class}\"><span aria-hidden=\"true\">{icon}</span> {}</span>",
+            escape(text)
+        )
+    };
+    // What the server knows now (`freshness`); `aged` is what the script shows instead after
+    // 90 s without news.
+    let aged = source("aged", "◌", l.stale_line);
+    let (class, sources) = match (d.status, d.freshness) {
+        (DepartureStatus::Cancelled, _) => ("cancelled", String::new()),
+        (DepartureStatus::Skipped, _) => ("skipped", String::new()),
+        (DepartureStatus::Scheduled, _) => ("timetable", source("timetable", "◷", l.timetable)),
+        (DepartureStatus::Live, Some(Freshness::Live) | None) => {
+            ("live", source("live", "◉", l.live) + &aged)
+        }
+        (DepartureStatus::Live, Some(Freshness::Estimate)) => {
+            ("estimate", source("estimate", "◌", l.estimate) + &aged)
+        }
+        (DepartureStatus::Live, Some(Freshness::Stale)) => {
+            ("stale", source("stale", "◌", l.stale_line))
+        }
+    };
+    let at = match d.status {
+        DepartureStatus::Live | DepartureStatus::Scheduled => frontend::format::unix_seconds(&d.at)
+            .map(|at| format!(" data-at=\"{at}\""))
+            .unwrap_or_default(),
+        DepartureStatus::Cancelled | DepartureStatus::Skipped => String::new(),
+    };
+    let bay = if bays {
+        let text = d
+            .bay
+            .as_deref()
+            .map(|b| frontend::format::bay(ui, b))
+            .unwrap_or_default();
+        format!("<td class=\"bay\">{}</td>", escape(&text))
+    } else {
+        String::new()
     };
     format!(
-        "<tr class=\"{class}\"><td><span class=\"badge\" style=\"{badge}\">{route}</span></td>\
-         <td class=\"headsign\">{headsign}</td>\
-         <td class=\"min\"><span class=\"minutes\">{minutes}</span> <span class=\"time\">{time}</span> {source}</td></tr>\n",
+        "<tr class=\"{class}\"{at}><td><span class=\"badge\" style=\"{badge}\">{route}</span></td>\
+         <td class=\"headsign\"><div class=\"hs\">{headsign}</div></td>{bay}\
+         <td class=\"min\"><span class=\"minutes\">{minutes}</span> <span class=\"time\">{time}</span>{sources}</td></tr>\n",
         // The route's colours, its text in black or white when the feed's would not read at AA.
         badge = frontend::colour::badge_style(&d.route_color, &d.route_text_color),
         route = escape(&d.route),
@@ -155,38 +298,6 @@ fn row(l: &Labels, d: &api_types::SignageDeparture) -> String {
         time = escape(&d.time),
     )
 }
-
-/// Sizes are in `--u`, a hundredth of the screen's height, or less on a screen in portrait
-/// (1.3 % of its width), so a tall, narrow display never scrolls sideways.
-const CSS: &str = "\
-:root{--u:min(1vh,1.3vw)}\
-*{box-sizing:border-box}\
-html,body{margin:0;height:100%;background:#000;color:#fff;font-family:system-ui,sans-serif}\
-body{padding:calc(2*var(--u)) 2vw;font-size:calc(4*var(--u))}\
-header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:calc(.3*var(--u)) solid #fff}\
-h1{font-size:calc(6*var(--u));margin:0 0 calc(1*var(--u))}\
-.clock{font-size:calc(7*var(--u));font-weight:700;font-variant-numeric:tabular-nums}\
-.stale{background:#ffd400;color:#000;font-weight:700;padding:calc(1*var(--u)) 1vw;margin:calc(1*var(--u)) 0}\
-table{width:100%;border-collapse:collapse}\
-th{text-align:left;color:#ccc;font-weight:400;font-size:calc(3*var(--u))}\
-td{padding:calc(1*var(--u)) .5vw;border-bottom:calc(.2*var(--u)) solid #333;vertical-align:middle}\
-.badge{display:inline-block;min-width:3em;text-align:center;font-weight:700;padding:calc(.3*var(--u)) .6vw;border-radius:calc(.6*var(--u));border:calc(.2*var(--u)) solid #fff}\
-.headsign{font-size:calc(5*var(--u));overflow-wrap:break-word}\
-.min{text-align:right}\
-.minutes,.time{white-space:nowrap}\
-.minutes{font-size:calc(5.5*var(--u));font-weight:700;font-variant-numeric:tabular-nums}\
-.time{color:#ccc}\
-.source{display:block;font-size:calc(2.6*var(--u))}\
-.source.live{color:#7CFC9A}\
-.source.timetable{color:#ddd;font-style:italic}\
-.cancelled .headsign,.cancelled .time{text-decoration:line-through;color:#aaa}\
-.cancelled .minutes,.skipped .minutes{color:#ff8080}\
-.empty{text-align:center;color:#ccc}\
-.alerts{margin-top:calc(2*var(--u));border:calc(.3*var(--u)) solid #ffd400;border-radius:calc(.8*var(--u));padding:calc(1*var(--u)) 1.5vw}\
-.alerts h2{font-size:calc(3*var(--u));margin:0;color:#ffd400;text-transform:uppercase;letter-spacing:.1em}\
-.alerts ul{margin:calc(.5*var(--u)) 0 0;padding:0;list-style:none}\
-.alerts li{font-size:calc(4*var(--u));margin:calc(.5*var(--u)) 0}\
-.error{padding:calc(10*var(--u)) 5vw}";
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 //! `GET /api/v1/signage/{stop_id}.txt`: the board as fixed-width lines for LED signs.
 //!
-//! A header line (stop name, clock), a stale line when realtime is not live, then one line
-//! per departure: `ROUTE HEADSIGN…  MIN`, the headsign cut to fit, then one line per alert
+//! A header line (stop name, its bay for a platform's board, clock), a stale line when
+//! realtime is not live, then one line per departure: `ROUTE HEADSIGN…  MIN`, at a station
+//! `ROUTE HEADSIGN…  BAY MIN` (`B3`, `3番`), the headsign cut to fit, then one line per alert
 //! headline (`! text`, cut to fit). Every line is exactly
 //! `width` characters (Unicode scalar values, not bytes) and ends with `\n`.
 //!
@@ -18,8 +19,14 @@ use super::{labels, minutes_text};
 
 pub fn render(board: &SignageBoard, width: usize, ascii: bool) -> String {
     let l = labels(&board.lang);
+    let ui = frontend::i18n::Lang::parse(&board.lang).unwrap_or(frontend::i18n::Lang::En);
+    let bay = |b: &str| frontend::format::bay_short(ui, b);
     let mut lines = Vec::new();
-    lines.push(two_columns(&board.stop_name, &board.clock, width));
+    let name = match &board.bay {
+        Some(b) => format!("{} {}", board.stop_name, bay(b)),
+        None => board.stop_name.clone(),
+    };
+    lines.push(two_columns(&name, &board.clock, width));
     if board.stale {
         lines.push(fit(l.stale, width));
     }
@@ -27,7 +34,11 @@ pub fn render(board: &SignageBoard, width: usize, ascii: bool) -> String {
         lines.push(fit(l.no_departures, width));
     }
     for d in &board.departures {
-        let minutes = minutes_text(l, d);
+        // At a station, where the bus leaves from, short: `B3 6 phút`.
+        let minutes = match d.bay.as_deref().filter(|_| board.bay.is_none()) {
+            Some(b) => format!("{} {}", bay(b), minutes_text(l, d)),
+            None => minutes_text(l, d),
+        };
         let route = cut(&d.route, width.saturating_sub(len(&minutes) + 2).max(1));
         let left = match d.headsign.as_deref() {
             Some(h) if !h.is_empty() => format!("{route} {h}"),
