@@ -189,13 +189,15 @@ pub fn StopItem(
                 <ul class="bays" aria-label=move || t(lang.get(), Key::StationBays)>
                     {platforms.into_iter().map(|p| bay_item(lang, p)).collect_view()}
                 </ul>
-            })}
+            }.into_any())}
         </li>
     }
+    // Types erased: nested views otherwise overflow the compiler's depth limit in the bundle.
+    .into_any()
 }
 
 /// One bay of a station in a list: "Bến 3" as a link, its distance (nearby) and routes.
-fn bay_item(lang: RwSignal<Lang>, p: api_types::StopSummary) -> impl IntoView {
+fn bay_item(lang: RwSignal<Lang>, p: api_types::StopSummary) -> AnyView {
     let href = format!("/stops/{}", p.id);
     let label = p.bay.clone().unwrap_or_else(|| p.name.clone());
     let distance = p.distance_m;
@@ -206,6 +208,7 @@ fn bay_item(lang: RwSignal<Lang>, p: api_types::StopSummary) -> impl IntoView {
             <RouteBadges routes=p.routes/>
         </li>
     }
+    .into_any()
 }
 
 #[component]
@@ -218,6 +221,7 @@ fn RouteBadges(routes: Vec<api_types::RouteBadge>) -> impl IntoView {
                 .collect_view()}
         </span>
     }
+    .into_any()
 }
 
 /// The icons' drawings (the inside of a 24×24 `<svg>`, in the text colour), shared by the

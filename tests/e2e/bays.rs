@@ -16,10 +16,11 @@ async fn bays_on_board(j: &Journey) -> Vec<String> {
     assert!(!rows.is_empty(), "the board lists departures");
     let mut bays = Vec::new();
     for row in rows {
+        let text = row.text().await.expect("text");
         let bay = row
             .find(Locator::Css(".bay"))
             .await
-            .unwrap_or_else(|_| panic!("a line without its bay: {:?}", row.text().await));
+            .unwrap_or_else(|_| panic!("a line without its bay: {text:?}"));
         bays.push(bay.text().await.expect("text"));
     }
     bays

@@ -52,6 +52,8 @@ async fn the_display_fits_landscape_and_portrait_with_eight_departures_and_the_a
             j.wait_for("#board tbody tr").await;
             let m = j.browser.execute(MEASURE, vec![]).await.expect("measure");
             let at = format!("{lang} {width}×{height}: {m}");
+            eprintln!("e2e: display {at}");
+            j.screenshot(&format!("{lang}-{width}x{height}")).await;
             assert_eq!(m["rows"], 8, "8 departures listed, {at}");
             assert_eq!(m["visible"], 8, "all 8 shown, {at}");
             assert_eq!(m["all_in_view"], true, "every row whole on screen, {at}");
@@ -69,8 +71,6 @@ async fn the_display_fits_landscape_and_portrait_with_eight_departures_and_the_a
                     "a line starts with {c:?}, {at}"
                 );
             }
-            eprintln!("e2e: display {at}");
-            j.screenshot(&format!("{lang}-{width}x{height}")).await;
         }
     }
     j.finish().await;

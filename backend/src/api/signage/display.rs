@@ -133,7 +133,7 @@ pub fn page(board: &SignageBoard) -> String {
     };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <noscript><meta http-equiv=\"refresh\" content=\"30\"><style>.alerts li{{display:block}}.alerts ul{{height:auto}}</style></noscript>\
+         <noscript><meta http-equiv=\"refresh\" content=\"30\"><style>.alerts li{{display:block}}.alerts ul{{height:auto;display:block}}</style></noscript>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{stop}</title><style>{CSS}</style></head>\n\
          <body data-version=\"{version}\" data-now=\"{now}\" data-offset=\"{offset}\" \
@@ -276,20 +276,28 @@ fn row(
             .unwrap_or_default(),
         DepartureStatus::Cancelled | DepartureStatus::Skipped => String::new(),
     };
-    let bay = if bays {
-        let text = d
-            .bay
-            .as_deref()
-            .map(|b| frontend::format::bay(ui, b))
-            .unwrap_or_default();
-        format!("<td class=\"bay\">{}</td>", escape(&text))
-    } else {
-        String::new()
+    // In its column; in portrait (no room for the column) under the route's badge, short
+    // when the full words would not fit there (`2番` for `2番のりば`).
+    let (bay, bay_under) = match d.bay.as_deref().filter(|_| bays) {
+        Some(b) => {
+            let full = frontend::format::bay(ui, b);
+            let under = if columns(&full) > 6 {
+                frontend::format::bay_short(ui, b)
+            } else {
+                full.clone()
+            };
+            (
+                format!("<td class=\"bay\">{}</td>", escape(&full)),
+                format!("<span class=\"bay-under\">{}</span>", escape(&under)),
+            )
+        }
+        None if bays => ("<td class=\"bay\"></td>".to_owned(), String::new()),
+        None => (String::new(), String::new()),
     };
     format!(
-        "<tr class=\"{class}\"{at}><td><span class=\"badge\" style=\"{badge}\">{route}</span></td>\
+        "<tr class=\"{class}\"{at}><td><span class=\"badge\" style=\"{badge}\">{route}</span>{bay_under}</td>\
          <td class=\"headsign\"><div class=\"hs\">{headsign}</div></td>{bay}\
-         <td class=\"min\"><span class=\"minutes\">{minutes}</span> <span class=\"time\">{time}</span>{sources}</td></tr>\n",
+         <td class=\"min\"><span class=\"minutes\">{minutes}</span><span class=\"time\">{time}</span>{sources}</td></tr>\n",
         // The route's colours, its text in black or white when the feed's would not read at AA.
         badge = frontend::colour::badge_style(&d.route_color, &d.route_text_color),
         route = escape(&d.route),
@@ -299,18 +307,84 @@ fn row(
     )
 }
 
+/// How many columns `text` takes: East Asian wide characters two, others one.
+fn columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn alerts_box_only_when_there_are_alerts() {
+    fn the_alerts_band_shows_one_at_a_time_and_is_hidden_without_alerts() {
         let l = labels("en");
-        assert_eq!(alerts(l, &[]), "");
+        assert_eq!(
+            alerts(l, &[]),
+            "<section id=\"alerts\" class=\"alerts\" hidden></section>\n"
+        );
         let html = alerts(l, &["Lift <out>".to_owned()]);
         assert!(
             html.contains("<h2>Alerts</h2>") && html.contains("Lift &lt;out&gt;"),
             "{html}"
+        );
+        assert!(!html.contains("count"), "one alert, no counter: {html}");
+        let two = alerts(l, &["A".to_owned(), "B".to_owned()]);
+        assert!(
+            two.contains("<li class=\"on\">") && two.contains("<li><span") && two.contains("1/2"),
+            "the first shown, the second waiting its turn: {two}"
+        );
+    }
+
+    #[test]
+    fn offsets_and_the_script_as_sent() {
+        assert_eq!(offset_seconds("2026-11-23T07:40:00+07:00"), 25_200);
+        assert_eq!(offset_seconds("2026-11-23T07:40:00-03:30"), -12_600);
+        assert_eq!(offset_seconds("2026-11-23T00:40:00Z"), 0);
+        assert_eq!(offset_seconds("bad"), 0);
+        assert!(SCRIPT.starts_with("(function () {"), "{}", &SCRIPT[..40]);
+        assert!(!SCRIPT.contains("\n//"), "comment lines are left out");
+        assert!(SCRIPT.len() < 4000, "a few lines: {} bytes", SCRIPT.len());
+        assert_eq!(VERSION.len(), 12);
+    }
+
+    /// The stale banner says the age of the last live data; live data grown old says so too.
+    #[test]
+    fn the_status_says_timetable_or_old_with_the_data_age() {
+        let board = |stale: bool, age: Option<i64>| SignageBoard {
+            stop_ids: vec!["bd:S".to_owned()],
+            stop_name: "S".to_owned(),
+            bay: None,
+            now: "2026-11-23T07:40:00+07:00".to_owned(),
+            clock: "07:40".to_owned(),
+            lang: "vi".to_owned(),
+            realtime: if stale {
+                api_types::RealtimeStatus::Degraded
+            } else {
+                api_types::RealtimeStatus::Live
+            },
+            stale,
+            data_age_s: age,
+            departures: Vec::new(),
+            alerts: Vec::new(),
+        };
+        let l = labels("vi");
+        let ui = ui_lang("vi");
+        let degraded = status(l, ui, &board(true, Some(720)));
+        assert!(
+            degraded.contains(
+                "Dữ liệu trễ — đang hiển thị lịch trình · dữ liệu trực tiếp cuối cùng: 12 phút trước"
+            ),
+            "{degraded}"
+        );
+        let old = status(l, ui, &board(false, Some(180)));
+        assert!(old.contains("Dữ liệu trực tiếp đã cũ: 3 phút"), "{old}");
+        assert_eq!(
+            status(l, ui, &board(false, Some(60))),
+            "<div id=\"status\" class=\"stale\"></div>",
+            "fresh: an empty status, kept for the script to fill"
         );
     }
 }
