@@ -361,13 +361,33 @@ mod tests {
         let now = unix_seconds("2026-11-23T07:00:00+07:00").expect("valid");
         let at = |hm: &str| format!("2026-11-23T{hm}:00+07:00");
         let range = |lang, lo: &str, hi: &str| countdown_range(lang, now, &at(lo), &at(hi));
-        assert_eq!(range(Lang::Vi, "07:05", "07:09").as_deref(), Some("5–9 phút"));
-        assert_eq!(range(Lang::En, "07:05", "07:09").as_deref(), Some("5–9 min"));
+        assert_eq!(
+            range(Lang::Vi, "07:05", "07:09").as_deref(),
+            Some("5–9 phút")
+        );
+        assert_eq!(
+            range(Lang::En, "07:05", "07:09").as_deref(),
+            Some("5–9 min")
+        );
         assert_eq!(range(Lang::Ja, "07:05", "07:09").as_deref(), Some("5〜9分"));
-        assert_eq!(range(Lang::En, "06:59", "07:06").as_deref(), Some("≤ 6 min"));
-        assert_eq!(range(Lang::Ja, "06:59", "07:06").as_deref(), Some("6分以内"));
-        assert_eq!(range(Lang::En, "07:05", "07:08"), None, "3 min wide: one number");
-        assert_eq!(range(Lang::En, "07:50", "08:10"), None, "past the hour: the clock");
+        assert_eq!(
+            range(Lang::En, "06:59", "07:06").as_deref(),
+            Some("≤ 6 min")
+        );
+        assert_eq!(
+            range(Lang::Ja, "06:59", "07:06").as_deref(),
+            Some("6分以内")
+        );
+        assert_eq!(
+            range(Lang::En, "07:05", "07:08"),
+            None,
+            "3 min wide: one number"
+        );
+        assert_eq!(
+            range(Lang::En, "07:50", "08:10"),
+            None,
+            "past the hour: the clock"
+        );
         assert_eq!(countdown_range(Lang::En, now, "bad", &at("07:09")), None);
     }
 

@@ -164,7 +164,13 @@ mod tests {
             Shown::Stale
         );
         assert_eq!(live(91, Basis::Propagated, None), Shown::Stale);
-        let timetable = line_of(DepartureStatus::Scheduled, Basis::Scheduled, None, None, 500);
+        let timetable = line_of(
+            DepartureStatus::Scheduled,
+            Basis::Scheduled,
+            None,
+            None,
+            500,
+        );
         assert_eq!(timetable, Shown::Timetable);
         assert!(!timetable.predicted() && Shown::Estimate.predicted());
         assert_eq!(

@@ -34,7 +34,8 @@ async fn the_hikari_board_and_search_name_the_bays() {
         ("en", |b: &str| b.starts_with("Bay ")),
         ("ja", |b: &str| b.ends_with("番のりば")),
     ] {
-        j.open(&format!("/stops/binh-duong:ST_HIKARI?lang={lang}")).await;
+        j.open(&format!("/stops/binh-duong:ST_HIKARI?lang={lang}"))
+            .await;
         let bays = bays_on_board(&j).await;
         assert!(bays.iter().all(|b| ok(b)), "{lang}: {bays:?}");
         assert!(
@@ -79,7 +80,9 @@ async fn the_hikari_board_and_search_name_the_bays() {
         "its bays are not listed again on their own: {top:?}"
     );
     let station = results
-        .find(Locator::Css(r#":scope > li:has(> a[href="/stops/binh-duong:ST_HIKARI"])"#))
+        .find(Locator::Css(
+            r#":scope > li:has(> a[href="/stops/binh-duong:ST_HIKARI"])"#,
+        ))
         .await
         .expect("the terminal's entry");
     assert!(

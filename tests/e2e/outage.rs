@@ -52,7 +52,10 @@ impl Served {
             .arg("serve")
             .arg(format!("--listen=127.0.0.1:{}", self.port))
             .arg(format!("--data-dir={}", self.data_dir.display()))
-            .arg(format!("--site-dir={}", crate::target_dir().join("site").display()))
+            .arg(format!(
+                "--site-dir={}",
+                crate::target_dir().join("site").display()
+            ))
             .arg(format!(
                 "--gtfs=binh-duong={}",
                 support::repo_root().join("feeds/binh-duong").display()

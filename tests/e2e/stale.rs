@@ -62,7 +62,11 @@ async fn board_banner_age_line_rows_and_display_agree_when_the_feed_goes_silent(
     let mut config = support::test_config(&dirs, vec![feed]);
     config.site_dir = crate::target_dir().join("site");
     config.realtime = [
-        ("vehicles", "vehicle-positions.pb", RealtimeKind::VehiclePositions),
+        (
+            "vehicles",
+            "vehicle-positions.pb",
+            RealtimeKind::VehiclePositions,
+        ),
         ("trip-updates", "trip-updates.pb", RealtimeKind::TripUpdates),
     ]
     .into_iter()
@@ -97,7 +101,9 @@ async fn board_banner_age_line_rows_and_display_agree_when_the_feed_goes_silent(
             || async {
                 let banner = j.text_now(".banner").await?;
                 let meta = j.text_now(".meta").await?;
-                banner.contains("Dữ liệu trực tiếp đã cũ").then_some((banner, meta))
+                banner
+                    .contains("Dữ liệu trực tiếp đã cũ")
+                    .then_some((banner, meta))
             },
         )
         .await;
@@ -120,7 +126,8 @@ async fn board_banner_age_line_rows_and_display_agree_when_the_feed_goes_silent(
     assert!(
         board
             .iter()
-            .any(|(class, status)| class.contains(" stale") && status.contains("Ước tính, dữ liệu cũ")),
+            .any(|(class, status)| class.contains(" stale")
+                && status.contains("Ước tính, dữ liệu cũ")),
         "predicted rows are old estimates: {board:?}"
     );
     j.screenshot("2-old").await;
@@ -138,7 +145,9 @@ async fn board_banner_age_line_rows_and_display_agree_when_the_feed_goes_silent(
     .await;
     let board = rows(&j).await;
     assert!(
-        board.iter().all(|(class, _)| !class.contains(" live") && !class.contains(" stale")),
+        board
+            .iter()
+            .all(|(class, _)| !class.contains(" live") && !class.contains(" stale")),
         "timetable rows only: {board:?}"
     );
     assert!(

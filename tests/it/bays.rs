@@ -62,11 +62,18 @@ async fn every_line_of_a_station_board_names_its_bay_in_every_answer() {
     assert_eq!(board.stop.bay, None);
     assert!(board.departures.len() > 5);
     for d in &board.departures {
-        assert_eq!(d.bay.as_deref(), Some(hikari_bay(&d.stop_id).as_str()), "{d:?}");
+        assert_eq!(
+            d.bay.as_deref(),
+            Some(hikari_bay(&d.stop_id).as_str()),
+            "{d:?}"
+        );
     }
-    let bay3: DeparturesResponse =
-        json(&app, "/api/v1/stops/binh-duong:BD2083/departures").await;
-    assert_eq!(bay3.stop.bay.as_deref(), Some("3"), "a bay's board says which");
+    let bay3: DeparturesResponse = json(&app, "/api/v1/stops/binh-duong:BD2083/departures").await;
+    assert_eq!(
+        bay3.stop.bay.as_deref(),
+        Some("3"),
+        "a bay's board says which"
+    );
 
     // Signage: per line at a station; once for a bay's own board.
     let sign: SignageBoard = json(&app, "/api/v1/signage/binh-duong:ST_HIKARI.json").await;
@@ -87,9 +94,15 @@ async fn every_line_of_a_station_board_names_its_bay_in_every_answer() {
             .find(|w| w.starts_with('B') && w[1..].parse::<u8>().is_ok());
         assert!(bay_word.is_some(), "the bay on {line:?}\n{led}");
     }
-    let led1 = text(&app, "/api/v1/signage/binh-duong:BD2081.txt?width=40&ascii=1").await;
+    let led1 = text(
+        &app,
+        "/api/v1/signage/binh-duong:BD2081.txt?width=40&ascii=1",
+    )
+    .await;
     assert!(
-        led1.lines().next().is_some_and(|l| l.starts_with("Tram trung chuyen Hikari B1")),
+        led1.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("Tram trung chuyen Hikari B1")),
         "{led1}"
     );
 
@@ -99,7 +112,8 @@ async fn every_line_of_a_station_board_names_its_bay_in_every_answer() {
     assert!(html.contains("<td class=\"bay\">Bến 1</td>"), "{html}");
     let html = text(&app, "/display/binh-duong:BD2081?lang=ja").await;
     assert!(
-        html.contains("<span class=\"own-bay\">1番のりば</span>") && !html.contains("<th class=\"bay\">"),
+        html.contains("<span class=\"own-bay\">1番のりば</span>")
+            && !html.contains("<th class=\"bay\">"),
         "a bay's display names it once"
     );
 
@@ -115,7 +129,9 @@ async fn every_line_of_a_station_board_names_its_bay_in_every_answer() {
     assert!(!arrivals.is_empty());
     for a in arrivals {
         let stop = a["stopId"].as_str().expect("stopId");
-        let bay = stop.strip_prefix("becamex-tokyu_BD208").expect("a Hikari bay");
+        let bay = stop
+            .strip_prefix("becamex-tokyu_BD208")
+            .expect("a Hikari bay");
         assert_eq!(a["scheduledTrack"], bay, "{a}");
         assert_eq!(a["actualTrack"], "", "{a}");
     }
@@ -127,7 +143,9 @@ async fn search_and_nearby_list_a_station_once_with_its_bays() {
     let found: StopsResponse = json(&app, "/api/v1/stops?q=hikari").await;
     let ids: Vec<&str> = found.stops.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
-        ids.iter().filter(|id| **id == "binh-duong:ST_HIKARI").count(),
+        ids.iter()
+            .filter(|id| **id == "binh-duong:ST_HIKARI")
+            .count(),
         1,
         "{ids:?}"
     );
@@ -155,7 +173,11 @@ async fn search_and_nearby_list_a_station_once_with_its_bays() {
     assert!(found.stops[0].platforms.is_empty());
 
     // Nearby: the station once, at the distance of the nearest bay, each bay with its own.
-    let near: StopsResponse = json(&app, "/api/v1/stops?lat=11.058377&lon=106.683195&radius=200").await;
+    let near: StopsResponse = json(
+        &app,
+        "/api/v1/stops?lat=11.058377&lon=106.683195&radius=200",
+    )
+    .await;
     let ids: Vec<&str> = near.stops.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["binh-duong:ST_HIKARI"], "{ids:?}");
     let station = &near.stops[0];

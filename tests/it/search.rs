@@ -171,7 +171,10 @@ async fn nearby_stops_are_sorted_by_distance_within_the_radius() {
     // The coach station's bus bays are listed under it, not on their own.
     assert!(!ids(&r).contains(&"binh-duong:BD4080"), "{:?}", ids(&r));
     assert!(
-        r.stops[0].platforms.iter().any(|p| p.id == "binh-duong:BD4080"),
+        r.stops[0]
+            .platforms
+            .iter()
+            .any(|p| p.id == "binh-duong:BD4080"),
         "{:?}",
         r.stops[0].platforms
     );

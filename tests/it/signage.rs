@@ -337,7 +337,10 @@ async fn the_display_page_shows_live_timetable_and_cancelled() {
     assert!(page.contains("class=\"cancelled\""), "{page}");
     assert!(page.contains("Hủy chuyến"), "{page}");
     assert!(page.contains("6 phút"), "{page}");
-    assert!(page.contains("Ước tính"), "the propagated line is an estimate: {page}");
+    assert!(
+        page.contains("Ước tính"),
+        "the propagated line is an estimate: {page}"
+    );
     assert!(
         page.contains("<section id=\"alerts\" class=\"alerts\" hidden>"),
         "no alerts band shown without alerts: {page}"
@@ -349,8 +352,14 @@ async fn the_display_page_shows_live_timetable_and_cancelled() {
     // A few lines of inline script, nothing loaded: no framework, no WebAssembly.
     assert_eq!(page.matches("<script").count(), 1, "{page}");
     assert!(page.contains("<script>(function () {"), "{page}");
-    assert!(!page.contains(".wasm") && !page.contains("<script src"), "{page}");
-    assert!(page.contains(" data-at=\""), "rows carry their time to count down: {page}");
+    assert!(
+        !page.contains(".wasm") && !page.contains("<script src"),
+        "{page}"
+    );
+    assert!(
+        page.contains(" data-at=\""),
+        "rows carry their time to count down: {page}"
+    );
     assert!(
         !page.contains("http://") && !page.contains("https://"),
         "no external requests"
@@ -467,7 +476,8 @@ async fn sign_lines_say_live_or_estimate_and_carry_their_instant() {
     let board = json(&app, "/api/v1/signage/binh-duong:BD2081.json?limit=20", &[]).await;
     let live: Vec<_> = board.departures.iter().filter(|d| d.live).collect();
     assert!(
-        live.iter().any(|d| d.freshness == Some(api_types::Freshness::Live)),
+        live.iter()
+            .any(|d| d.freshness == Some(api_types::Freshness::Live)),
         "{live:?}"
     );
     assert!(
@@ -479,7 +489,11 @@ async fn sign_lines_say_live_or_estimate_and_carry_their_instant() {
         assert_eq!(d.freshness.is_some(), d.live, "{d:?}");
         let at: jiff::Timestamp = d.at.parse().expect("RFC 3339");
         let now: jiff::Timestamp = "2026-11-23T07:40:00+07:00".parse().expect("valid");
-        assert_eq!((at.as_second() - now.as_second()).max(0) / 60, d.minutes, "{d:?}");
+        assert_eq!(
+            (at.as_second() - now.as_second()).max(0) / 60,
+            d.minutes,
+            "{d:?}"
+        );
         assert_eq!(&d.at[11..16], d.time, "{d:?}");
     }
 }

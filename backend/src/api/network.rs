@@ -286,7 +286,10 @@ fn nearby(
                 platforms: stations::bays(s, stop, lang)
                     .into_iter()
                     .map(|b| StopSummary {
-                        distance_m: s.stop(b).position.and_then(|p| metres(geo::distance_m(at, p))),
+                        distance_m: s
+                            .stop(b)
+                            .position
+                            .and_then(|p| metres(geo::distance_m(at, p))),
                         ..summary(s, &ix, b, lang)
                     })
                     .collect(),

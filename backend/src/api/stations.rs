@@ -12,10 +12,10 @@ use crate::schedule::{LocationType, Schedule, StopIdx};
 /// station, best first still: a platform goes under its station, which takes the place of
 /// the best of them. With `bring_station` false (search), a platform whose station was not
 /// found stays on its own: it was asked for by something of its own (its code, say).
-pub fn by_station<'c, K: Copy>(
-    found: Vec<(&'c Arc<Schedule>, StopIdx, K)>,
+pub fn by_station<K: Copy>(
+    found: Vec<(&Arc<Schedule>, StopIdx, K)>,
     bring_station: bool,
-) -> Vec<(&'c Arc<Schedule>, StopIdx, K)> {
+) -> Vec<(&Arc<Schedule>, StopIdx, K)> {
     let stations: FxHashSet<(&str, StopIdx)> = found
         .iter()
         .filter(|(s, stop, _)| s.stop(*stop).location_type == LocationType::StopArea)
@@ -25,9 +25,7 @@ pub fn by_station<'c, K: Copy>(
     let mut out = Vec::with_capacity(found.len());
     for (s, stop, key) in found {
         let entry = match s.stop(stop).parent {
-            Some(station)
-                if bring_station || stations.contains(&(s.feed_id.as_str(), station)) =>
-            {
+            Some(station) if bring_station || stations.contains(&(s.feed_id.as_str(), station)) => {
                 station
             }
             _ => stop,

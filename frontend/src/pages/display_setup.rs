@@ -20,8 +20,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api::{self, Api, ApiResult};
-use crate::format::{self, escape_html as esc};
 use crate::format::url_encode;
+use crate::format::{self, escape_html as esc};
 use crate::i18n::{Key, Lang, t};
 use crate::ui::badge_style;
 use crate::{use_hydrated, use_lang};
@@ -364,8 +364,15 @@ pub fn results_html(lang: Lang, found: &ApiResult<Option<StopsResponse>>, setup:
                     .platforms
                     .iter()
                     .map(|p| {
-                        let bay = p.bay.as_deref().map_or_else(|| p.name.clone(), |b| format::bay(lang, b));
-                        format!(r#"<li>{} <span class="badges">{}</span></li>"#, add(p, &bay), badges(&p.routes))
+                        let bay = p
+                            .bay
+                            .as_deref()
+                            .map_or_else(|| p.name.clone(), |b| format::bay(lang, b));
+                        format!(
+                            r#"<li>{} <span class="badges">{}</span></li>"#,
+                            add(p, &bay),
+                            badges(&p.routes)
+                        )
                     })
                     .collect();
                 html.push_str(&format!(
@@ -374,13 +381,19 @@ pub fn results_html(lang: Lang, found: &ApiResult<Option<StopsResponse>>, setup:
                     code = stop
                         .code
                         .as_deref()
-                        .map(|c| format!(r#" <span class="muted">· {}</span>"#, esc(&format::stop_code(lang, c))))
+                        .map(|c| format!(
+                            r#" <span class="muted">· {}</span>"#,
+                            esc(&format::stop_code(lang, c))
+                        ))
                         .unwrap_or_default(),
                     badges = badges(&stop.routes),
                     bays = if bays.is_empty() {
                         String::new()
                     } else {
-                        format!(r#"<ul class="bays" aria-label="{}">{bays}</ul>"#, esc(t(lang, Key::StationBays)))
+                        format!(
+                            r#"<ul class="bays" aria-label="{}">{bays}</ul>"#,
+                            esc(t(lang, Key::StationBays))
+                        )
                     },
                 ));
             }

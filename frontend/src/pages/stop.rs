@@ -276,7 +276,11 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> i
     let delay = (d.status == DepartureStatus::Live)
         .then(|| d.delay_s.and_then(|s| format::delay(lang, s)))
         .flatten();
-    let bay = d.bay.as_deref().filter(|_| bays).map(|b| format::bay(lang, b));
+    let bay = d
+        .bay
+        .as_deref()
+        .filter(|_| bays)
+        .map(|b| format::bay(lang, b));
     let class = move || format!("departure {}", shown_class(shown()));
     view! {
         <li class=class data-status=status>
@@ -513,13 +517,19 @@ mod tests {
         for d in &b.departures {
             let html = row(Lang::En, d.clone(), now, made, true).to_html();
             assert!(html.contains("Estimate, old data"), "{html}");
-            assert!(!html.contains(">Live<") && html.contains("departure stale"), "{html}");
+            assert!(
+                !html.contains(">Live<") && html.contains("departure stale"),
+                "{html}"
+            );
         }
         // Fresh again: no banner, live rows.
         now.set(made + 5);
         assert!(!banner_html(&b, made + 5).contains("banner"));
         let html = row(Lang::En, b.departures[0].clone(), now, made, true).to_html();
-        assert!(html.contains("departure live") && html.contains("Live"), "{html}");
+        assert!(
+            html.contains("departure live") && html.contains("Live"),
+            "{html}"
+        );
     }
 
     #[cfg(feature = "ssr")]
@@ -542,11 +552,17 @@ mod tests {
         d.earliest_arrival = Some("2026-11-23T07:05:00+07:00".to_owned());
         d.latest_arrival = Some("2026-11-23T07:11:00+07:00".to_owned());
         let html = row(Lang::Vi, d.clone(), now, made, true).to_html();
-        assert!(html.contains("Ước tính") && !html.contains("Trực tiếp"), "{html}");
+        assert!(
+            html.contains("Ước tính") && !html.contains("Trực tiếp"),
+            "{html}"
+        );
         assert!(html.contains("5–11 phút"), "{html}");
         assert!(html.contains(r#"<span class="bay">Bến 3</span>"#), "{html}");
         let own_board = row(Lang::Vi, d, now, made, false).to_html();
-        assert!(!own_board.contains("Bến 3"), "a bay's own board names it once: {own_board}");
+        assert!(
+            !own_board.contains("Bến 3"),
+            "a bay's own board names it once: {own_board}"
+        );
     }
 
     /// Renders rows to HTML, as the server does (needs `ssr`: `cargo test --workspace` or

@@ -93,7 +93,10 @@ pub static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// The version of the page's code: a display reloads itself when the server serves another.
 static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let hash = super::etag(format!("{CSS}{}", *SCRIPT).as_bytes());
-    hash.trim_matches('"').get(..12).unwrap_or_default().to_owned()
+    hash.trim_matches('"')
+        .get(..12)
+        .unwrap_or_default()
+        .to_owned()
 });
 
 /// The orbit of the whole page against burn-in (`display.css`), in seconds.
