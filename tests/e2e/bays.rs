@@ -29,6 +29,8 @@ async fn bays_on_board(j: &Journey) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hikari_board_and_search_name_the_bays() {
     let j = Journey::start("bays").await;
+    // A common phone's screen.
+    cdp::viewport_width(&j.browser, 390, 844).await;
     for (lang, ok) in [
         ("vi", (|b: &str| b.starts_with("Bến ")) as fn(&str) -> bool),
         ("en", |b: &str| b.starts_with("Bay ")),

@@ -76,6 +76,45 @@ async fn the_display_fits_landscape_and_portrait_with_eight_departures_and_the_a
             }
         }
     }
+
+    // Several alerts take turns in the band: the terminal with the stop the simulator says
+    // has moved (an alert of its own) on one display.
+    let alerts: api_types::AlertsResponse = crate::support::http_client()
+        .get(format!("{}/api/v1/alerts", j.base))
+        .send()
+        .await
+        .expect("alerts")
+        .json()
+        .await
+        .expect("JSON");
+    let moved = alerts
+        .alerts
+        .iter()
+        .find_map(|a| a.stops.first())
+        .expect("an alert naming a stop");
+    cdp::viewport_width(&j.browser, 1920, 1080).await;
+    j.browser
+        .goto(&format!("{}{HIKARI},{moved}", j.base))
+        .await
+        .expect("the display opens");
+    j.wait_for("#alerts li.on").await;
+    assert_eq!(
+        j.text_now("#alerts .count").await.as_deref(),
+        Some("1/2"),
+        "two alerts, the first shown"
+    );
+    let first = j.text("#alerts li.on").await;
+    j.eventually(
+        "the second alert takes its turn",
+        Duration::from_secs(20),
+        || async {
+            let now = j.text_now("#alerts li.on").await?;
+            let count = j.text_now("#alerts .count").await;
+            (count.as_deref() == Some("2/2") && now != first).then_some(())
+        },
+    )
+    .await;
+    j.screenshot("alerts-rotate").await;
     j.finish().await;
 }
 
