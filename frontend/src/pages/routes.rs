@@ -125,10 +125,13 @@ pub(super) mod ssr {
     use super::{Page, vehicle_label};
     use crate::api::{self, Api, Failure};
     use crate::format::{self, unix_seconds};
+    use crate::freshness::Shown;
     use crate::i18n::{Key, Lang, t};
     use crate::map::Projection;
     use crate::pages::NotFound;
-    use crate::ui::{CancelIcon, ClockIcon, LiveIcon, RouteBadge, css_color, route_href};
+    use crate::ui::{
+        CancelIcon, ClockIcon, EstimateIcon, LiveIcon, RouteBadge, css_color, route_href,
+    };
 
     /// The map's viewBox: this wide, at most this tall (user units ≈ CSS px on a phone).
     pub(crate) const MAP_WIDTH: f64 = 400.0;
@@ -367,21 +370,30 @@ pub(super) mod ssr {
     /// One coming bus: minutes (`data-at`: counted down by `live`), or its struck time when it
     /// will not come; live vs timetable by icon and word, as on the stop's board.
     fn arrival(lang: Lang, d: &Departure, now: i64) -> impl IntoView + use<> {
-        let (class, icon, word) = match d.status {
-            DepartureStatus::Live => ("live", view! { <LiveIcon/> }.into_any(), Key::Live),
-            DepartureStatus::Scheduled => (
+        // Live only from fresh data of this trip's bus: the one reading of every page.
+        let (class, icon, word) = match crate::freshness::line(d, 0) {
+            Shown::Live => ("live", view! { <LiveIcon/> }.into_any(), Key::Live),
+            Shown::Estimate => (
+                "estimate",
+                view! { <EstimateIcon/> }.into_any(),
+                Key::Estimate,
+            ),
+            Shown::Stale => (
+                "stale",
+                view! { <EstimateIcon/> }.into_any(),
+                Key::StaleLine,
+            ),
+            Shown::Timetable => (
                 "scheduled",
                 view! { <ClockIcon/> }.into_any(),
                 Key::Scheduled,
             ),
-            DepartureStatus::Cancelled => (
+            Shown::Cancelled => (
                 "cancelled",
                 view! { <CancelIcon/> }.into_any(),
                 Key::Cancelled,
             ),
-            DepartureStatus::Skipped => {
-                ("skipped", view! { <CancelIcon/> }.into_any(), Key::Skipped)
-            }
+            Shown::Skipped => ("skipped", view! { <CancelIcon/> }.into_any(), Key::Skipped),
         };
         let at = expected_time(d);
         let when = if matches!(
@@ -431,7 +443,12 @@ pub(super) mod ssr {
                 {"trip_id":"bd:T2","service_date":"2026-11-23","route":{"id":"bd:51","short_name":"51",
                 "long_name":"L","color":"009B4E","text_color":"FFFFFF"},"stop_id":"bd:S1",
                 "stop_sequence":3,"scheduled_departure":"2026-11-23T07:55:00+07:00",
-                "scheduled_arrival":"2026-11-23T07:55:00+07:00","status":"cancelled","basis":"agency"}
+                "scheduled_arrival":"2026-11-23T07:55:00+07:00","status":"cancelled","basis":"agency"},
+                {"trip_id":"bd:T3","service_date":"2026-11-23","route":{"id":"bd:51","short_name":"51",
+                "long_name":"L","color":"009B4E","text_color":"FFFFFF"},"stop_id":"bd:S1",
+                "stop_sequence":3,"scheduled_departure":"2026-11-23T08:05:00+07:00",
+                "scheduled_arrival":"2026-11-23T08:05:00+07:00",
+                "predicted_departure":"2026-11-23T08:07:00+07:00","status":"live","basis":"propagated"}
                 ]},{"stop":{"id":"bd:S2","name":"EIU"},"arrivals":[]}]}]}"#;
             let arrivals: RouteArrivalsResponse = serde_json::from_str(json).expect("valid");
             let html = route_stops(Lang::En, &arrivals).to_html();
@@ -443,6 +460,11 @@ pub(super) mod ssr {
             assert!(html.contains("Live") && html.contains("<svg"), "{html}");
             assert!(
                 html.contains("<s>07:55</s>") && html.contains("Cancelled"),
+                "{html}"
+            );
+            // The bus's previous trip says when it comes: an estimate, not live.
+            assert!(
+                html.contains(r#"data-status="estimate""#) && html.contains("Estimate"),
                 "{html}"
             );
             assert!(html.contains("No buses in the next 2 hours"), "{html}");
