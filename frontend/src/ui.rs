@@ -164,50 +164,67 @@ pub fn WarningIcon() -> impl IntoView {
     view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=icon::WARNING></svg> }
 }
 
-/// A stop in a list: its name as a link, distance, code (labelled, so "· 10 m · mã 2085"
-/// never reads as one number) and routes. A station lists its bays under it, each a link to
-/// its own board with its routes; a bay listed alone says which it is.
+/// A stop in a list: its name as a link, then in one muted line its bay (a bay listed alone),
+/// distance, number of bays and code — labelled, so "· 10 m · mã 2085" never reads as one
+/// number —, and its routes. A station lists its bays under it, each a link to its own board
+/// with its routes.
 #[component]
 pub fn StopItem(
     stop: api_types::StopSummary,
     #[prop(optional)] distance: Option<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
+    // The list is made again when the language changes (its results are in it).
+    let lang = use_lang().get_untracked();
     let href = format!("/stops/{}", stop.id);
-    let bay = stop.bay.clone();
-    let count = (!stop.platforms.is_empty()).then_some(stop.platforms.len());
-    let platforms = stop.platforms;
+    let mut about = String::new();
+    for part in [
+        stop.bay.as_deref().map(|b| crate::format::bay(lang, b)),
+        distance,
+        (!stop.platforms.is_empty()).then(|| crate::format::bays(lang, stop.platforms.len())),
+        stop.code
+            .as_deref()
+            .map(|c| crate::format::stop_code(lang, c)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        about.push_str(" · ");
+        about.push_str(&part);
+    }
+    let bays = (!stop.platforms.is_empty()).then(|| {
+        let items = stop
+            .platforms
+            .into_iter()
+            .map(|p| {
+                let label = p
+                    .bay
+                    .as_deref()
+                    .map_or_else(|| p.name.clone(), |b| crate::format::bay(lang, b));
+                let href = format!("/stops/{}", p.id);
+                let distance = p
+                    .distance_m
+                    .map(|m| format!(" · {}", crate::format::distance(lang, m)))
+                    .unwrap_or_default();
+                view! {
+                    <li>
+                        <a href=href>{label}</a>
+                        <span class="muted">{distance}</span>
+                        <RouteBadges routes=p.routes/>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="bays" aria-label=t(lang, Key::StationBays)>{items}</ul> }
+    });
     view! {
         <li class="stop-item">
             <a href=href>{stop.name}</a>
-            {bay.map(|b| view! { <span class="bay">{move || crate::format::bay(lang.get(), &b)}</span> })}
-            {distance.map(|d| view! { <span class="muted">" · "{d}</span> })}
-            {count.map(|n| view! { <span class="muted">" · "{move || crate::format::bays(lang.get(), n)}</span> })}
-            {stop.code.map(|c| view! { <span class="muted code">" · "{move || crate::format::stop_code(lang.get(), &c)}</span> })}
+            <span class="muted">{about}</span>
             <RouteBadges routes=stop.routes/>
-            {(!platforms.is_empty()).then(|| view! {
-                <ul class="bays" aria-label=move || t(lang.get(), Key::StationBays)>
-                    {platforms.into_iter().map(|p| bay_item(lang, p)).collect_view()}
-                </ul>
-            }.into_any())}
+            {bays}
         </li>
     }
     // Types erased: nested views otherwise overflow the compiler's depth limit in the bundle.
-    .into_any()
-}
-
-/// One bay of a station in a list: "Bến 3" as a link, its distance (nearby) and routes.
-fn bay_item(lang: RwSignal<Lang>, p: api_types::StopSummary) -> AnyView {
-    let href = format!("/stops/{}", p.id);
-    let label = p.bay.clone().unwrap_or_else(|| p.name.clone());
-    let distance = p.distance_m;
-    view! {
-        <li>
-            <a href=href>{move || crate::format::bay(lang.get(), &label)}</a>
-            {distance.map(|m| view! { <span class="muted">" · "{move || crate::format::distance(lang.get(), m)}</span> })}
-            <RouteBadges routes=p.routes/>
-        </li>
-    }
     .into_any()
 }
 

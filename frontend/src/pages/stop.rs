@@ -14,7 +14,7 @@ use crate::favourites;
 use crate::format::{self, unix_seconds};
 use crate::freshness::{self, BoardData, Shown};
 use crate::i18n::{Key, Lang, t};
-use crate::ui::{CancelIcon, ClockIcon, EstimateIcon, LiveIcon, RouteLink, WarningIcon};
+use crate::ui::{RouteLink, WarningIcon, icon};
 use crate::{use_hydrated, use_lang};
 
 /// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
@@ -101,6 +101,12 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     follow(stop_id.clone(), lang, board, now, updates, connected);
 
+    // How each line is shown as of now: the list is drawn again when one of them changes
+    // (a line's data growing old), not at every tick.
+    let shown = Memo::new(move |_| {
+        let now = now.get();
+        board.with(|b| lines_shown(b, now))
+    });
     let name = move || board.with(|b| b.stop.name.clone());
     // A bay's own board names its bay once, here; a station's board names it on every line.
     let own_bay = move || board.with(|b| b.stop.bay.clone());
@@ -131,15 +137,15 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
             </p>
             {move || {
                 let lang = lang.get();
+                let shown = shown.get();
                 let b = board.read();
-                let made = unix_seconds(&b.now).unwrap_or_default();
                 let bays = b.stop.bay.is_none();
                 if b.departures.is_empty() {
                     view! { <p>{t(lang, Key::NoDepartures)}</p> }.into_any()
                 } else {
                     view! {
                         <ol class="departures">
-                            {b.departures.iter().map(|d| row(lang, d.clone(), now, made, bays)).collect_view()}
+                            {b.departures.iter().zip(shown).map(|(d, shown)| row(lang, d.clone(), now, shown, bays)).collect_view()}
                         </ol>
                     }
                     .into_any()
@@ -210,9 +216,18 @@ fn expected(d: &Departure) -> &str {
         .unwrap_or(&d.scheduled_departure)
 }
 
-/// One line of the board. `made`: when the board was made (unix seconds), so that the line's
-/// label ages with the clock ([`freshness::line`]); `bays`: name the bay (a station's board).
-fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> impl IntoView {
+/// How each line of `b` is shown as of `now` ([`freshness::line`]).
+fn lines_shown(b: &DeparturesResponse, now: i64) -> Vec<Shown> {
+    let elapsed = freshness::elapsed(b, now);
+    b.departures
+        .iter()
+        .map(|d| freshness::line(d, elapsed))
+        .collect()
+}
+
+/// One line of the board, its time `shown` as [`lines_shown`] says; `bays`: name the bay (a
+/// station's board).
+fn row(lang: Lang, d: Departure, now: RwSignal<i64>, shown: Shown, bays: bool) -> impl IntoView {
     let status = match d.status {
         DepartureStatus::Live => "live",
         DepartureStatus::Scheduled => "scheduled",
@@ -223,10 +238,6 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> i
         d.status,
         DepartureStatus::Cancelled | DepartureStatus::Skipped
     );
-    let shown = {
-        let d = d.clone();
-        move || freshness::line(&d, now.get() - made)
-    };
     let at = expected(&d).to_owned();
     let clock = format::clock(&at).to_owned();
     let when = if gone {
@@ -251,19 +262,14 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> i
         }
         .into_any()
     };
-    let label = {
-        let shown = shown.clone();
-        move || {
-            let (icon, key) = match shown() {
-                Shown::Live => (view! { <LiveIcon/> }.into_any(), Key::Live),
-                Shown::Estimate => (view! { <EstimateIcon/> }.into_any(), Key::Estimate),
-                Shown::Stale => (view! { <EstimateIcon/> }.into_any(), Key::StaleLine),
-                Shown::Timetable => (view! { <ClockIcon/> }.into_any(), Key::Scheduled),
-                Shown::Cancelled => (view! { <CancelIcon/> }.into_any(), Key::Cancelled),
-                Shown::Skipped => (view! { <CancelIcon/> }.into_any(), Key::Skipped),
-            };
-            view! { {icon}" "{t(lang, key)} }
-        }
+    // One drawing and one word per reading (an icon and a word, not colour alone).
+    let (drawing, word) = match shown {
+        Shown::Live => (icon::LIVE, Key::Live),
+        Shown::Estimate => (icon::ESTIMATE, Key::Estimate),
+        Shown::Stale => (icon::ESTIMATE, Key::StaleLine),
+        Shown::Timetable => (icon::CLOCK, Key::Scheduled),
+        Shown::Cancelled => (icon::CANCEL, Key::Cancelled),
+        Shown::Skipped => (icon::CANCEL, Key::Skipped),
     };
     let headsign = d
         .headsign
@@ -281,13 +287,16 @@ fn row(lang: Lang, d: Departure, now: RwSignal<i64>, made: i64, bays: bool) -> i
         .as_deref()
         .filter(|_| bays)
         .map(|b| format::bay(lang, b));
-    let class = move || format!("departure {}", shown_class(shown()));
+    let class = format!("departure {}", shown_class(shown));
     view! {
         <li class=class data-status=status>
             <RouteLink id=d.route.id short_name=d.route.short_name color=d.route.color text_color=d.route.text_color/>
             <span class="headsign">{headsign}</span>
             {when}
-            <span class="status">{label}{delay.map(|d| format!(" · {d}"))}</span>
+            <span class="status">
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=drawing></svg>
+                " "{t(lang, word)}{delay.map(|d| format!(" · {d}"))}
+            </span>
             {bay.map(|b| view! { <span class="bay">{b}</span> })}
             {headway.map(|h| view! { <span class="headway">{h}</span> })}
         </li>
@@ -514,8 +523,8 @@ mod tests {
             Some(" · Bus positions from 105 s ago")
         );
         let now = RwSignal::new(later);
-        for d in &b.departures {
-            let html = row(Lang::En, d.clone(), now, made, true).to_html();
+        for (d, shown) in b.departures.iter().zip(lines_shown(&b, later)) {
+            let html = row(Lang::En, d.clone(), now, shown, true).to_html();
             assert!(html.contains("Estimate, old data"), "{html}");
             assert!(
                 !html.contains(">Live<") && html.contains("departure stale"),
@@ -525,7 +534,8 @@ mod tests {
         // Fresh again: no banner, live rows.
         now.set(made + 5);
         assert!(!banner_html(&b, made + 5).contains("banner"));
-        let html = row(Lang::En, b.departures[0].clone(), now, made, true).to_html();
+        let shown = lines_shown(&b, made + 5)[0];
+        let html = row(Lang::En, b.departures[0].clone(), now, shown, true).to_html();
         assert!(
             html.contains("departure live") && html.contains("Live"),
             "{html}"
@@ -551,14 +561,15 @@ mod tests {
         d.bay = Some("3".to_owned());
         d.earliest_arrival = Some("2026-11-23T07:05:00+07:00".to_owned());
         d.latest_arrival = Some("2026-11-23T07:11:00+07:00".to_owned());
-        let html = row(Lang::Vi, d.clone(), now, made, true).to_html();
+        let shown = freshness::line(&d, 0);
+        let html = row(Lang::Vi, d.clone(), now, shown, true).to_html();
         assert!(
             html.contains("Ước tính") && !html.contains("Trực tiếp"),
             "{html}"
         );
         assert!(html.contains("5–11 phút"), "{html}");
         assert!(html.contains(r#"<span class="bay">Bến 3</span>"#), "{html}");
-        let own_board = row(Lang::Vi, d, now, made, false).to_html();
+        let own_board = row(Lang::Vi, d, now, shown, false).to_html();
         assert!(
             !own_board.contains("Bến 3"),
             "a bay's own board names it once: {own_board}"
@@ -573,8 +584,10 @@ mod tests {
         let owner = Owner::new();
         owner.set();
         let now = RwSignal::new(unix_seconds("2026-11-23T07:00:00+07:00").expect("valid"));
-        let made = now.get_untracked();
-        let html = |d: Departure| row(Lang::Vi, d, now, made, true).to_html();
+        let html = |d: Departure| {
+            let shown = freshness::line(&d, 0);
+            row(Lang::Vi, d, now, shown, true).to_html()
+        };
         let cancelled = html(departure(DepartureStatus::Cancelled, None));
         assert!(
             cancelled.contains(r#"<s class="when">07:05</s>"#),
