@@ -618,6 +618,7 @@ fn departure(
             (None, Some(a)) => Some(a - call.arrival),
             (None, None) => None,
         });
+    let (color, text_color) = super::network::colours(route);
     Departure {
         trip_id: global(s, &trip.id),
         service_date: format_date(call.service_date),
@@ -625,8 +626,8 @@ fn departure(
             id: global(s, &route.id),
             short_name: s.route_short_name(trip.route).to_owned(),
             long_name: s.route_long_name(trip.route, lang).to_owned(),
-            color: route.color.hex(),
-            text_color: route.text_color.hex(),
+            color,
+            text_color,
         },
         headsign: s.headsign_in(st, lang).map(str::to_owned),
         stop_id: global(s, &s.stop(st.stop).id),
