@@ -46,9 +46,14 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let lang = server_language();
     options.output_name = bundle_for(&request_path()).into();
     provide_context(ServerLang(lang));
+    let site = server_site_name();
+    provide_context(site.clone());
+    let [vi, en, ja] = site.0;
+    // The site's name in each language rides on `<html>`, so the bundle hydrates (and switches
+    // language) with the same names and the manifest-less browser shows it as the app's name.
     view! {
         <!DOCTYPE html>
-        <html lang=lang.code()>
+        <html lang=lang.code() data-site-vi=vi data-site-en=en data-site-ja=ja>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -95,6 +100,36 @@ fn server_language() -> Lang {
         response.append_header(header::SET_COOKIE, value);
     }
     lang
+}
+
+/// The site's name in each language, from the backend (configured `site_name`, else the main
+/// agency's name); the interface's own name when rendered without a backend.
+#[cfg(feature = "ssr")]
+fn server_site_name() -> SiteName {
+    let api = use_context::<api::server::ServerApi>();
+    SiteName(Lang::ALL.map(|l| match &api {
+        Some(api) => api.0.site_name(l),
+        None => t(l, Key::AppName).to_owned(),
+    }))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_site_name() -> SiteName {
+    SiteName(Lang::ALL.map(|l| t(l, Key::AppName).to_owned()))
+}
+
+/// The site's name in vi, en and ja (see [`site_name`]).
+#[derive(Debug, Clone)]
+pub struct SiteName(pub [String; 3]);
+
+/// The site's name in `lang`, as the header and every page title show it: the deployment's
+/// (from the server), never a name hard-coded for one agency.
+pub fn site_name(lang: Lang) -> String {
+    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    match use_context::<SiteName>() {
+        Some(site) => site.0[i].clone(),
+        None => t(lang, Key::AppName).to_owned(),
+    }
 }
 
 /// The path of the page being rendered (empty outside a request).
@@ -163,6 +198,11 @@ pub fn App() -> impl IntoView {
     let initial = initial.or_else(browser::document_language);
     let lang = RwSignal::new(initial.unwrap_or_default());
     provide_context(UiLang(lang));
+    // In the browser, the names the server wrote on `<html>`.
+    #[cfg(feature = "hydrate")]
+    if let Some(site) = browser::site_names() {
+        provide_context(SiteName(site));
+    }
     // Effects run only in the browser, once hydrated: `data-hydrated` tells end-to-end
     // tests (and curious developers) that the wasm bundle has taken over.
     let (hydrated, set_hydrated) = signal(false);
@@ -175,7 +215,7 @@ pub fn App() -> impl IntoView {
         browser::mark("hydrated");
     });
     view! {
-        <Title text=move || t(lang.get(), Key::AppName)/>
+        <Title text=move || site_name(lang.get())/>
         <Router>
             <Layout/>
         </Router>

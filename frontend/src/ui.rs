@@ -25,7 +25,7 @@ pub fn Header() -> impl IntoView {
         <header class="top">
             <a class="brand" href="/">
                 <BusIcon/>
-                <span>{move || t(lang.get(), Key::AppName)}</span>
+                <span>{move || crate::site_name(lang.get())}</span>
             </a>
             // Route pages and maps: the main navigation.
             <MainNav/>

@@ -621,7 +621,7 @@ pub fn DisplaySetupPage() -> impl IntoView {
         </section>
     };
     view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::DisplaySetupTitle), t(lang.get(), Key::AppName))/>
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::DisplaySetupTitle), crate::site_name(lang.get()))/>
         <h1>{move || t(lang.get(), Key::DisplaySetupTitle)}</h1>
         {form}
         {result}

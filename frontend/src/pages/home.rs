@@ -79,7 +79,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     view! {
-        <h1 class="sr-only">{move || t(lang.get(), Key::AppName)}</h1>
+        <h1 class="sr-only">{move || crate::site_name(lang.get())}</h1>
         <form class="search" action="/" method="get" role="search" on:submit=on_submit>
             <label for="q">{move || t(lang.get(), Key::SearchLabel)}</label>
             <div class="search-row">

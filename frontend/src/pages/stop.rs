@@ -105,7 +105,7 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
 
     let name = move || board.with(|b| b.stop.name.clone());
     view! {
-        <Title text=move || format!("{} · {}", name(), t(lang.get(), Key::AppName))/>
+        <Title text=move || format!("{} · {}", name(), crate::site_name(lang.get()))/>
         <div class="stop-head">
             <h1>{name}</h1>
             <FavouriteStar id=stop_id name=Signal::derive(name)/>
