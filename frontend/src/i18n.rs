@@ -278,7 +278,6 @@ keys! {
     OpReports => ["Phản ánh của hành khách", "Riders' reports", "利用者からの報告"],
     OpReportsNote => ["Hành khách gửi qua các ứng dụng OneBusAway, mới nhất trước (tối đa 200).", "Sent by riders from OneBusAway apps, newest first (at most 200).", "OneBusAway アプリから利用者が送った報告。新しい順(最大 200 件)。"],
     OpNoReports => ["Chưa có phản ánh nào.", "No reports yet.", "報告はまだありません。"],
-    OpProblem => ["Vấn đề", "Problem", "問題"],
     OpAbout => ["Về", "About", "対象"],
     OpComment => ["Nội dung", "Comment", "コメント"],
     OpRiderAt => ["Hành khách ở", "Rider at", "利用者の位置"],

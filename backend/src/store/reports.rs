@@ -150,20 +150,22 @@ impl Store {
 
     /// Reports sent by `client` at or after `since` (unix seconds).
     pub fn reports_from_client_since(&self, client: &str, since: i64) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row(
+        let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM problem_reports WHERE client = ?1 AND at >= ?2",
             params![client, since],
             |r| r.get(0),
-        )?)
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Reports about `feed` at or after `since` (unix seconds).
     pub fn reports_for_feed_since(&self, feed: &str, since: i64) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row(
+        let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM problem_reports WHERE feed = ?1 AND at >= ?2",
             params![feed, since],
             |r| r.get(0),
-        )?)
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 }
 

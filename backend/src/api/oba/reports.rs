@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +47,7 @@ pub async fn report_problem_with_stop(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Query(p): Query<ReportParams>,
 ) -> Result<Response, ObaError> {
     let id = json_id(&id)?;
@@ -62,7 +63,7 @@ pub async fn report_problem_with_trip(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Query(p): Query<ReportParams>,
 ) -> Result<Response, ObaError> {
     let id = json_id(&id)?;
@@ -111,7 +112,7 @@ fn base(
     now: i64,
     state: &AppState,
     headers: &HeaderMap,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<ProblemReport, ObaError> {
     let code = p.code.as_deref().filter(|c| !c.is_empty()).unwrap_or("other");
     if !kind.codes().contains(&code) {
@@ -143,7 +144,7 @@ fn base(
         (None, None) => None,
         _ => return Err(ObaError::bad("userLat", "give both userLat and userLon, or neither")),
     };
-    let peer = peer.map(|c| c.0);
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
     let ip = match &state.ops.rate_limit {
         Some(limit) => limit.client(headers, peer),
         None => peer.map(|p| p.ip()),

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::api::network::{direction_patterns, search_ranked, stops_near};
 use crate::catalog::Catalog;
-use crate::schedule::{Field, LatLon, LocationType, Schedule, StopIdx, geo};
+use crate::schedule::{LatLon, LocationType, Schedule, StopIdx, geo};
 use crate::search;
 use crate::state::AppState;
 
