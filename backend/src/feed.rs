@@ -618,7 +618,13 @@ fn read_rows<T: DeserializeOwned>(
         }
         let line = record.position().map_or(0, csv::Position::line);
         if let Some(column) = to_nfc(&mut record) {
-            report_not_nfc(b, name, line, headers.get(column).unwrap_or_default(), &record[column]);
+            report_not_nfc(
+                b,
+                name,
+                line,
+                headers.get(column).unwrap_or_default(),
+                &record[column],
+            );
         }
         match record.deserialize::<T>(Some(&headers)) {
             Ok(value) => row(b, line, value),

@@ -116,7 +116,11 @@ mod tests {
         .expect("valid");
         assert_eq!(name.configured("en-GB"), Some("Binh Duong buses"));
         assert_eq!(name.configured("vi"), Some("Xe buýt Bình Dương"));
-        assert_eq!(name.configured("ja"), Some("Binh Duong buses"), "first by key");
+        assert_eq!(
+            name.configured("ja"),
+            Some("Binh Duong buses"),
+            "first by key"
+        );
         let one = SiteName::one(" Hà Nội Bus ").expect("valid");
         assert_eq!(one.configured("ja"), Some("Hà Nội Bus"));
         assert_eq!(SiteName::default().configured("vi"), None);

@@ -104,6 +104,10 @@ mod tests {
         }
         let distinct: std::collections::HashSet<_> = DEFAULT_ROUTE_COLOURS.iter().collect();
         assert_eq!(distinct.len(), DEFAULT_ROUTE_COLOURS.len());
-        assert_eq!(default_route_colour(12), default_route_colour(0), "then again");
+        assert_eq!(
+            default_route_colour(12),
+            default_route_colour(0),
+            "then again"
+        );
     }
 }

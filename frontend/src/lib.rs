@@ -49,11 +49,11 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let site = server_site_name();
     provide_context(site.clone());
     let [vi, en, ja] = site.0;
-    // The site's name in each language rides on `<html>`, so the bundle hydrates (and switches
-    // language) with the same names and the manifest-less browser shows it as the app's name.
+    // The site's name in each language rides on `<body>`, so the bundle hydrates (and switches
+    // language) with the same names.
     view! {
         <!DOCTYPE html>
-        <html lang=lang.code() data-site-vi=vi data-site-en=en data-site-ja=ja>
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -64,7 +64,7 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-site-vi=vi data-site-en=en data-site-ja=ja>
                 <App/>
             </body>
         </html>
@@ -198,7 +198,7 @@ pub fn App() -> impl IntoView {
     let initial = initial.or_else(browser::document_language);
     let lang = RwSignal::new(initial.unwrap_or_default());
     provide_context(UiLang(lang));
-    // In the browser, the names the server wrote on `<html>`.
+    // In the browser, the names the server wrote on `<body>`.
     #[cfg(feature = "hydrate")]
     if let Some(site) = browser::site_names() {
         provide_context(SiteName(site));

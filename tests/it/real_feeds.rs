@@ -97,7 +97,10 @@ fn headsigns(board: &DeparturesResponse) -> Vec<(String, Option<String>)> {
 #[tokio::test]
 async fn no_trip_headsign_falls_back_to_stop_headsign_then_the_last_stops_name_everywhere() {
     let app = spawn(&["real-feeds"]).await;
-    let t1 = ("real-feeds:T1".to_owned(), Some("Trường Ngô Thời Nhiệm".to_owned()));
+    let t1 = (
+        "real-feeds:T1".to_owned(),
+        Some("Trường Ngô Thời Nhiệm".to_owned()),
+    );
     // The board (and what the stop page, display and LED sign are made from).
     let board: DeparturesResponse = app
         .json("/api/v1/stops/real-feeds:A/departures?lang=vi")
@@ -157,7 +160,9 @@ async fn no_trip_headsign_falls_back_to_stop_headsign_then_the_last_stops_name_e
         .expect("T1 at A")
         .clone();
     assert_eq!(arrival["tripHeadsign"], "Trường Ngô Thời Nhiệm");
-    let trips = oba["data"]["references"]["trips"].as_array().expect("trips");
+    let trips = oba["data"]["references"]["trips"]
+        .as_array()
+        .expect("trips");
     let t1_ref = trips
         .iter()
         .find(|t| t["id"] == "real-feeds_T1")
@@ -205,9 +210,7 @@ async fn a_loops_departure_and_arrival_at_the_stop_it_visits_twice_are_told_apar
     let app = spawn(&["loop-route"]).await;
     // The route page: the first row of L1 is the departure (stop_sequence 1), the last row
     // the arrival back (5), never the same line twice.
-    let arrivals: RouteArrivalsResponse = app
-        .json("/api/v1/routes/loop-route:LOOP/arrivals")
-        .await;
+    let arrivals: RouteArrivalsResponse = app.json("/api/v1/routes/loop-route:LOOP/arrivals").await;
     let stops = &arrivals.directions[0].stops;
     assert_eq!(stops.len(), 5, "{stops:?}");
     let first = stops.first().expect("first row");
@@ -289,7 +292,10 @@ async fn routes_without_trips_in_the_active_period_are_hidden_from_lists_but_rea
     assert_eq!(r8["data"]["entry"]["shortName"], "88");
     // The routes page.
     let page = app.text("/routes").await;
-    assert!(page.contains("Khu P") && !page.contains("Tuyến không chạy"), "{page}");
+    assert!(
+        page.contains("Khu P") && !page.contains("Tuyến không chạy"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -297,11 +303,7 @@ async fn a_route_without_route_color_gets_a_readable_default_distinct_per_route(
     let app = spawn(&["real-feeds"]).await;
     let routes: RoutesResponse = app.json("/api/v1/routes").await;
     let colour = |id: &str| {
-        let r = routes
-            .routes
-            .iter()
-            .find(|r| r.id == id)
-            .expect("listed");
+        let r = routes.routes.iter().find(|r| r.id == id).expect("listed");
         (r.color.clone(), r.text_color.clone())
     };
     let (r1, r1_text) = colour("real-feeds:R1");
@@ -310,10 +312,20 @@ async fn a_route_without_route_color_gets_a_readable_default_distinct_per_route(
     assert_ne!(r1, r2, "distinct per route");
     for (c, text) in [(&r1, &r1_text), (&r2, &r2_text)] {
         assert!(frontend::colour::contrast(c, text) >= 4.5, "{c} on {text}");
-        assert!(frontend::colour::contrast(c, "FFFFFF") >= 3.0, "{c} on the light map");
-        assert!(frontend::colour::contrast(c, "121417") >= 3.0, "{c} on the dark map");
+        assert!(
+            frontend::colour::contrast(c, "FFFFFF") >= 3.0,
+            "{c} on the light map"
+        );
+        assert!(
+            frontend::colour::contrast(c, "121417") >= 3.0,
+            "{c} on the dark map"
+        );
     }
-    assert_eq!(colour("real-feeds:R3"), ("0072BC".into(), "FFFFFF".into()), "the feed's kept");
+    assert_eq!(
+        colour("real-feeds:R3"),
+        ("0072BC".into(), "FFFFFF".into()),
+        "the feed's kept"
+    );
     // The same colour on the board and in OneBusAway.
     let board: DeparturesResponse = app.json("/api/v1/stops/real-feeds:A/departures").await;
     let line = board
@@ -333,7 +345,10 @@ async fn the_site_name_is_the_agencys_unless_site_name_is_configured() {
     let app = spawn(&["real-feeds"]).await;
     let home = app.text("/").await;
     assert!(home.contains("<title>Xe buýt Thử nghiệm</title>"), "{home}");
-    assert!(!home.contains("Bình Dương"), "no other agency's brand: {home}");
+    assert!(
+        !home.contains("Bình Dương"),
+        "no other agency's brand: {home}"
+    );
     let routes = app.text("/routes?lang=en").await;
     assert!(routes.contains("· Xe buýt Thử nghiệm</title>"), "{routes}");
 
@@ -415,13 +430,26 @@ async fn validation_tells_operators_what_real_feeds_get_wrong_with_file_line_and
     let r = uploaded_report(&app, &token, "real-feeds", "real-feeds").await;
     assert!(r.valid, "{:#?}", r.findings);
     let placeholder = finding(&r, "placeholder_name");
-    assert_eq!((placeholder.file.as_str(), placeholder.line), ("stops.txt", Some(5)));
+    assert_eq!(
+        (placeholder.file.as_str(), placeholder.line),
+        ("stops.txt", Some(5))
+    );
     assert!(placeholder.message.contains("STOP_01_1_S1"));
     let stacked = finding(&r, "stacked_stops");
-    assert_eq!((stacked.file.as_str(), stacked.line), ("stops.txt", Some(5)));
-    assert!(stacked.message.starts_with("3 stops"), "{}", stacked.message);
+    assert_eq!(
+        (stacked.file.as_str(), stacked.line),
+        ("stops.txt", Some(5))
+    );
+    assert!(
+        stacked.message.starts_with("3 stops"),
+        "{}",
+        stacked.message
+    );
     let typo = finding(&r, "calendar_date_outlier");
-    assert_eq!((typo.file.as_str(), typo.line), ("calendar_dates.txt", Some(3)));
+    assert_eq!(
+        (typo.file.as_str(), typo.line),
+        ("calendar_dates.txt", Some(3))
+    );
     assert!(typo.message.contains("2026-05-05"), "{}", typo.message);
     let bare = finding(&r, "missing_headsign");
     assert_eq!((bare.file.as_str(), bare.line), ("trips.txt", Some(2)));
@@ -443,7 +471,10 @@ async fn validation_tells_operators_what_real_feeds_get_wrong_with_file_line_and
 
     let nfd = uploaded_report(&app, &token, "real-feeds", "nfd-text").await;
     let not_nfc = finding(&nfd, "text_not_nfc");
-    assert_eq!((not_nfc.file.as_str(), not_nfc.line), ("stops.txt", Some(2)));
+    assert_eq!(
+        (not_nfc.file.as_str(), not_nfc.line),
+        ("stops.txt", Some(2))
+    );
     assert!(not_nfc.message.contains("stop_name"), "{}", not_nfc.message);
     assert!(
         nfd.findings
@@ -468,7 +499,10 @@ async fn oba_problem_reports_are_kept_shown_to_the_feeds_operators_and_rate_limi
         .await;
     assert_eq!(stop.status(), StatusCode::OK);
     let body: Value = stop.json().await.expect("the envelope");
-    assert_eq!((body["code"].as_i64(), body["version"].as_i64()), (Some(200), Some(2)));
+    assert_eq!(
+        (body["code"].as_i64(), body["version"].as_i64()),
+        (Some(200), Some(2))
+    );
     let trip = app
         .get(
             "/api/where/report-problem-with-trip/real-feeds_T1.json?key=TEST\
@@ -484,7 +518,10 @@ async fn oba_problem_reports_are_kept_shown_to_the_feeds_operators_and_rate_limi
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let text: Value = bad.json().await.expect("envelope");
     assert!(
-        text["text"].as_str().expect("text").contains("stop_name_wrong"),
+        text["text"]
+            .as_str()
+            .expect("text")
+            .contains("stop_name_wrong"),
         "{text}"
     );
     let unknown = app
@@ -495,7 +532,10 @@ async fn oba_problem_reports_are_kept_shown_to_the_feeds_operators_and_rate_limi
     // The feed's operators read them, newest first, with names.
     let list: ProblemReports = app
         .client
-        .get(format!("{}/api/v1/operator/feeds/real-feeds/reports", app.base))
+        .get(format!(
+            "{}/api/v1/operator/feeds/real-feeds/reports",
+            app.base
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -517,7 +557,10 @@ async fn oba_problem_reports_are_kept_shown_to_the_feeds_operators_and_rate_limi
     assert_eq!(s.user_position, Some([11.0001, 106.6002]));
     let forbidden = app
         .client
-        .get(format!("{}/api/v1/operator/feeds/real-feeds/reports", app.base))
+        .get(format!(
+            "{}/api/v1/operator/feeds/real-feeds/reports",
+            app.base
+        ))
         .bearer_auth(&other)
         .send()
         .await
@@ -533,5 +576,8 @@ async fn oba_problem_reports_are_kept_shown_to_the_feeds_operators_and_rate_limi
         statuses.push(r.status());
     }
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 8);
-    assert_eq!(*statuses.last().expect("ten"), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        *statuses.last().expect("ten"),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

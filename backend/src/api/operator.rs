@@ -380,5 +380,8 @@ async fn audit(Operator(service, caller): Operator) -> Response {
     ),
 )]
 async fn reports(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
-    reply(StatusCode::OK, service.problem_reports(&caller, &feed).await)
+    reply(
+        StatusCode::OK,
+        service.problem_reports(&caller, &feed).await,
+    )
 }

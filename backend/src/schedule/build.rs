@@ -949,7 +949,9 @@ impl ScheduleBuilder {
         } else {
             self.wanted_agency_ids
                 .iter()
-                .map(|id| format!("{id},Your agency's name,https://www.example.com,Asia/Ho_Chi_Minh"))
+                .map(|id| {
+                    format!("{id},Your agency's name,https://www.example.com,Asia/Ho_Chi_Minh")
+                })
                 .collect()
         };
         let header = if self.wanted_agency_ids.is_empty() {

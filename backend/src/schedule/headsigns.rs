@@ -8,7 +8,7 @@
 //! so the board, the stop display, the LED sign, OneBusAway and the trips and route APIs all
 //! say the same thing.
 
-use super::{Field, Schedule, StopTime, TripIdx, Translations};
+use super::{Field, Schedule, StopTime, Translations, TripIdx};
 
 impl Schedule {
     /// `stop_headsign` of a call, else the trip's headsign (see [`Schedule::trip_headsign`]).

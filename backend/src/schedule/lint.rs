@@ -163,8 +163,7 @@ fn calendar_date_outliers(s: &Schedule, cx: &Context<'_>, f: &mut Findings) {
             _ => return,
         }
     };
-    let service_range =
-        |svc: ServiceIdx| s.services.get(svc.index()).and_then(|sv| sv.range);
+    let service_range = |svc: ServiceIdx| s.services.get(svc.index()).and_then(|sv| sv.range);
     for &(line, svc, date) in cx.calendar_date_rows {
         let range = service_range(svc).unwrap_or(period);
         let off = days_outside(date, range).min(days_outside(date, period));
@@ -236,14 +235,20 @@ mod tests {
         assert!(looks_like_placeholder("BX_12", "12"));
         assert!(looks_like_placeholder("1023", "1023"));
         assert!(!looks_like_placeholder("Bến xe Thủ Dầu Một", "BX"));
-        assert!(!looks_like_placeholder("E 149 ST/GRAND CONCOURSE", "100001"));
+        assert!(!looks_like_placeholder(
+            "E 149 ST/GRAND CONCOURSE",
+            "100001"
+        ));
         assert!(!looks_like_placeholder("Hikari", "Hikari"), "no digit");
         assert!(!looks_like_placeholder("", "S1"));
     }
 
     #[test]
     fn a_mistyped_year_is_found_inside_the_period() {
-        let range = (jiff::civil::date(2018, 1, 1), jiff::civil::date(2018, 12, 31));
+        let range = (
+            jiff::civil::date(2018, 1, 1),
+            jiff::civil::date(2018, 12, 31),
+        );
         assert_eq!(
             typo_fix(jiff::civil::date(2019, 4, 30), range),
             Some(jiff::civil::date(2018, 4, 30))

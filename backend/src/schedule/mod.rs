@@ -493,7 +493,11 @@ impl Schedule {
     /// Whether a route belongs in lists: some trip of it runs on some date of the feed
     /// (NYCT's Bronx feed lists 307 routes, 46 of which run).
     pub fn route_is_listed(&self, idx: RouteIdx) -> bool {
-        self.index.route_runs.get(idx.index()).copied().unwrap_or(false)
+        self.index
+            .route_runs
+            .get(idx.index())
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The routes that belong in lists ([`Schedule::route_is_listed`]), in feed order.

@@ -204,7 +204,13 @@ mod tests {
         store.add_problem_report(&other).expect("kept");
         let got = store.problem_reports("bd", 10).expect("read");
         assert_eq!(got.iter().map(|r| r.at).collect::<Vec<_>>(), [200, 100]);
-        assert_eq!(got[1], ProblemReport { client: String::new(), ..report(100, "a") });
+        assert_eq!(
+            got[1],
+            ProblemReport {
+                client: String::new(),
+                ..report(100, "a")
+            }
+        );
         assert_eq!(store.reports_from_client_since("a", 0).expect("count"), 2);
         assert_eq!(store.reports_from_client_since("a", 150).expect("count"), 1);
         assert_eq!(store.reports_for_feed_since("bd", 150).expect("count"), 1);

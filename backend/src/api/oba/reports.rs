@@ -114,7 +114,11 @@ fn base(
     headers: &HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<ProblemReport, ObaError> {
-    let code = p.code.as_deref().filter(|c| !c.is_empty()).unwrap_or("other");
+    let code = p
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .unwrap_or("other");
     if !kind.codes().contains(&code) {
         return Err(ObaError::bad(
             "code",
@@ -142,7 +146,12 @@ fn base(
             Some((lat, lon))
         }
         (None, None) => None,
-        _ => return Err(ObaError::bad("userLat", "give both userLat and userLon, or neither")),
+        _ => {
+            return Err(ObaError::bad(
+                "userLat",
+                "give both userLat and userLon, or neither",
+            ));
+        }
     };
     let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
     let ip = match &state.ops.rate_limit {
@@ -161,7 +170,9 @@ fn base(
         comment: comment.to_owned(),
         user_lat: position.map(|p| p.0),
         user_lon: position.map(|p| p.1),
-        user_location_accuracy: p.user_location_accuracy.filter(|a| a.is_finite() && *a >= 0.0),
+        user_location_accuracy: p
+            .user_location_accuracy
+            .filter(|a| a.is_finite() && *a >= 0.0),
         user_on_vehicle: None,
         user_vehicle_number: None,
         client: client_key(ip),
@@ -191,7 +202,9 @@ async fn keep(state: &AppState, now: i64, report: ProblemReport) -> Result<Respo
             )
             .into_response();
             if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
             Ok(response)
         }

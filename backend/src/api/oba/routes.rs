@@ -169,7 +169,8 @@ pub async fn routes_for_location(
     let mut found: Vec<(&Arc<Schedule>, RouteIdx)> = Vec::new();
     for (_, s, stop) in area.stops(&ctx.catalog) {
         for &r in ctx.catalog.stop_index(s).routes(stop) {
-            if s.route_is_listed(r) && !found.iter().any(|(f, g)| f.feed_id == s.feed_id && *g == r) {
+            if s.route_is_listed(r) && !found.iter().any(|(f, g)| f.feed_id == s.feed_id && *g == r)
+            {
                 found.push((s, r));
             }
         }
