@@ -80,29 +80,24 @@ for i in range(fetches):
             f.write(body)
 PY
 
-"$venv/bin/gtfs-rt-validator" -gtfs "$zip" -tu "$work/tu" -vp "$work/vp" --sort name \
-  --out "$work/out" >"$work/validator.log" 2>&1 || { cat "$work/validator.log"; exit 2; }
-head -1 "$work/validator.log"
-python3 - "$work/out" <<'PY'
+# One run per feed we publish (a replayed directory is one feed role).
+for kind in tu vp; do
+  "$venv/bin/gtfs-rt-validator" -gtfs "$zip" -rt "$work/$kind" --sort name \
+    --out "$work/out-$kind" >"$work/validator-$kind.log" 2>&1 || { cat "$work/validator-$kind.log"; exit 2; }
+  head -1 "$work/validator-$kind.log"
+done
+python3 - "$work" <<'PY'
 import collections, json, pathlib, sys
-out = pathlib.Path(sys.argv[1])
+work = pathlib.Path(sys.argv[1])
 counts = collections.Counter()
-titles = {}
-for path in out.rglob("*.json"):
-    try:
-        data = json.loads(path.read_text())
-    except ValueError:
-        continue
-    notices = data.get("notices") if isinstance(data, dict) else None
-    for n in notices or []:
-        code = n.get("code") or n.get("id") or "?"
-        severity = n.get("severity", "?")
-        counts[(severity, code)] += int(n.get("totalNotices", n.get("count", 1)))
-        titles[code] = n.get("title", "")
-errors = sum(c for (s, _), c in counts.items() if s.upper() == "ERROR")
-warnings = sum(c for (s, _), c in counts.items() if s.upper() == "WARNING")
-print(f"errors: {errors}, warnings: {warnings}")
-for (severity, code), c in sorted(counts.items()):
-    print(f"  {severity:8} {code:6} {c:6}  {titles.get(code, '')}")
+for kind, name in (("tu", "TripUpdates"), ("vp", "VehiclePositions")):
+    report = json.loads((work / f"out-{kind}" / "report.json").read_text())
+    for n in report.get("notices", []):
+        counts[(name, n.get("severity", "?"), n.get("code", "?"))] += int(n.get("totalNotices", 1))
+errors = sum(c for (_, s, _), c in counts.items() if s == "ERROR")
+warnings = sum(c for (_, s, _), c in counts.items() if s == "WARNING")
+print(f"errors: {errors}, warnings: {warnings}, others: {sum(counts.values()) - errors - warnings}")
+for (feed, severity, code), c in sorted(counts.items()):
+    print(f"  {feed:17} {severity:8} {code:5} {c:6}")
 sys.exit(1 if errors else 0)
 PY
