@@ -125,10 +125,19 @@ pub struct SiteName(pub [String; 3]);
 /// The site's name in `lang`, as the header and every page title show it: the deployment's
 /// (from the server), never a name hard-coded for one agency.
 pub fn site_name(lang: Lang) -> String {
-    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    match use_context::<SiteName>() {
-        Some(site) => site.0[i].clone(),
-        None => t(lang, Key::AppName).to_owned(),
+    use_site_name()(lang)
+}
+
+/// [`site_name`] read once, where the component is made: title closures run later, where the
+/// context may not be reachable (leptos_meta renders `<title>` from the shell's `<head>`).
+pub fn use_site_name() -> impl Fn(Lang) -> String + Clone + Send + Sync + 'static {
+    let site = use_context::<SiteName>();
+    move |lang: Lang| {
+        let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        match &site {
+            Some(site) => site.0[i].clone(),
+            None => t(lang, Key::AppName).to_owned(),
+        }
     }
 }
 
@@ -203,6 +212,7 @@ pub fn App() -> impl IntoView {
     if let Some(site) = browser::site_names() {
         provide_context(SiteName(site));
     }
+    let site = use_site_name();
     // Effects run only in the browser, once hydrated: `data-hydrated` tells end-to-end
     // tests (and curious developers) that the wasm bundle has taken over.
     let (hydrated, set_hydrated) = signal(false);
@@ -215,7 +225,7 @@ pub fn App() -> impl IntoView {
         browser::mark("hydrated");
     });
     view! {
-        <Title text=move || site_name(lang.get())/>
+        <Title text=move || site(lang.get())/>
         <Router>
             <Layout/>
         </Router>

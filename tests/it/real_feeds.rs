@@ -351,6 +351,26 @@ async fn the_site_name_is_the_agencys_unless_site_name_is_configured() {
     );
     let routes = app.text("/routes?lang=en").await;
     assert!(routes.contains("· Xe buýt Thử nghiệm</title>"), "{routes}");
+    // Every page and language, the header and the title alike (the title is rendered from
+    // the shell's <head>, where a context read late was once missing: "バス情報").
+    for path in [
+        "/?lang=ja",
+        "/?lang=en",
+        "/",
+        "/stops/real-feeds:A?lang=ja",
+        "/nowhere",
+    ] {
+        let response = app.get(path).await;
+        let html = response.text().await.expect("html");
+        assert!(
+            html.contains("Xe buýt Thử nghiệm</title>"),
+            "{path}: {html}"
+        );
+        assert!(
+            html.contains("<span>Xe buýt Thử nghiệm</span>"),
+            "{path}: the header: {html}"
+        );
+    }
 
     let names = std::collections::BTreeMap::from([
         ("vi".to_owned(), "Xe buýt Hà Nội".to_owned()),

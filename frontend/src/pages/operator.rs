@@ -51,8 +51,9 @@ pub fn OperatorPage() -> impl IntoView {
             async move { (health.await, vehicles.await.ok(), times.await.ok()) as Overview }
         },
     );
+    let site = crate::use_site_name();
     view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::OpTitle), crate::site_name(lang.get()))/>
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::OpTitle), site(lang.get()))/>
         <h1>{move || t(lang.get(), Key::OpTitle)}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

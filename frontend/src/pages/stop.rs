@@ -104,8 +104,9 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     follow(stop_id.clone(), lang, board, now, updates, connected);
 
     let name = move || board.with(|b| b.stop.name.clone());
+    let site = crate::use_site_name();
     view! {
-        <Title text=move || format!("{} · {}", name(), crate::site_name(lang.get()))/>
+        <Title text=move || format!("{} · {}", name(), site(lang.get()))/>
         <div class="stop-head">
             <h1>{name}</h1>
             <FavouriteStar id=stop_id name=Signal::derive(name)/>
