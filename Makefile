@@ -20,6 +20,8 @@ test: web
 	cargo test --workspace
 	cargo test -p backend --test e2e
 	.ci/oba-conformance
+	# Our GTFS-Realtime output through an independent validator (PyPI gtfs-rt-validator): no errors.
+	BACKEND=target/debug/backend scripts/gtfs-rt-validate.sh feeds/binh-duong 3 5
 
 # The browser bundle of the web app (target/site/pkg).
 web: setup

@@ -167,6 +167,7 @@ impl Http {
             ops: backend::ops::Ops::default(),
             oba_keys: Arc::from(Vec::new()),
             operators: None,
+            site_name: Arc::default(),
         };
         let uris = stops
             .iter()

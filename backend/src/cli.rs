@@ -223,6 +223,10 @@ struct ServeArgs {
     /// `[operator] max_upload_mb`].
     #[arg(long, env = "RTPI_MAX_UPLOAD_MB", value_name = "MB")]
     max_upload_mb: Option<u64>,
+    /// The site's name in the web app's header and page titles, for every language; replaces
+    /// the config file's `site_name` [default: the name of the agency running most routes].
+    #[arg(long, env = "RTPI_SITE_NAME", value_name = "NAME")]
+    site_name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +317,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         rate_limit: args.rate_limit,
         oba_keys: args.oba_keys,
         max_upload_mb: args.max_upload_mb,
+        site_name: args.site_name,
     };
     let config = match Config::resolve(file, overrides) {
         Ok(c) => c,

@@ -30,11 +30,14 @@
 //!
 //! [operator]                   # schedule uploads (`/api/v1/operator/`)
 //! max_upload_mb = 200          # largest GTFS zip accepted (default 200)
+//!
+//! site_name = "Xe buýt Bình Dương"   # or { vi = "…", en = "…", ja = "…" }; default: the
+//!                                    # main agency's name (top level, before the tables)
 //! ```
 //!
 //! Environment: `RTPI_CONFIG`, `RTPI_LISTEN`, `RTPI_DATA_DIR`, `RTPI_SITE_DIR`, `RTPI_GTFS` (comma-separated
 //! `[ID=]PATH`), `RTPI_MAX_UPLOAD_MB`, `RTPI_REALTIME` (whitespace-separated source specs, see
-//! [`RealtimeConfig::parse`]), `RTPI_OBA_KEYS` (comma-separated), `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
+//! [`RealtimeConfig::parse`]), `RTPI_OBA_KEYS` (comma-separated), `RTPI_SITE_NAME`, `RTPI_LOG` (a `tracing` filter such as `info,backend=debug`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -386,6 +389,8 @@ pub struct Config {
     pub oba_keys: Vec<String>,
     /// Largest schedule upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// The site's name in the header and page titles; empty: the main agency's name.
+    pub site_name: crate::site::SiteName,
 }
 
 /// Largest schedule upload accepted unless configured, in MB.
@@ -457,6 +462,8 @@ pub struct FileConfig {
     pub limits: Option<Limits>,
     pub oba: Option<FileOba>,
     pub operator: Option<FileOperator>,
+    /// The site's name: one, or one per language (`crate::site`).
+    pub site_name: Option<crate::site::FileSiteName>,
 }
 
 /// The `[oba]` table: the OneBusAway API.
@@ -583,6 +590,8 @@ pub struct Overrides {
     /// OneBusAway API keys; they replace the file's.
     pub oba_keys: Vec<String>,
     pub max_upload_mb: Option<u64>,
+    /// The site's name, for every language; replaces the file's.
+    pub site_name: Option<String>,
 }
 
 impl Config {
@@ -660,6 +669,11 @@ impl Config {
         if max_upload_mb == 0 {
             return Err("operator: max_upload_mb must be at least 1".to_owned());
         }
+        let site_name = match (overrides.site_name, file.site_name) {
+            (Some(name), _) => crate::site::SiteName::one(&name)?,
+            (None, Some(file)) => crate::site::SiteName::from_file(file)?,
+            (None, None) => crate::site::SiteName::default(),
+        };
         let default_listen: SocketAddr = DEFAULT_LISTEN
             .parse()
             .map_err(|e| format!("default listen address: {e}"))?;
@@ -682,6 +696,7 @@ impl Config {
             limits,
             oba_keys,
             max_upload_bytes: max_upload_mb.saturating_mul(1 << 20),
+            site_name,
         })
     }
 }

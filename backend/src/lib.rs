@@ -25,5 +25,6 @@ pub mod schedule;
 pub mod search;
 pub mod server;
 pub mod simulate;
+pub mod site;
 pub mod state;
 pub mod store;

@@ -82,12 +82,15 @@ pub fn app(state: AppState) -> Router {
 /// browser's `fetch` gets). The app reaches it through Leptos context
 /// (`frontend::api::server::ServerApi`), so `frontend` never depends on `backend`.
 struct PagesApi {
+    /// For the site's name (`AppState::site_name`).
+    state: AppState,
     router: Router,
 }
 
 impl PagesApi {
     fn new(state: &AppState) -> Self {
         PagesApi {
+            state: state.clone(),
             router: Router::new()
                 .nest("/api/v1", api::v1())
                 // The operator console's health panel.
@@ -126,6 +129,10 @@ impl frontend::api::server::InProcess for PagesApi {
 
     fn preferred_language(&self, accept_language: &str) -> Option<frontend::i18n::Lang> {
         api::lang::from_accept_language(accept_language).and_then(frontend::i18n::Lang::parse)
+    }
+
+    fn site_name(&self, lang: frontend::i18n::Lang) -> String {
+        self.state.site_name(lang.code())
     }
 }
 
@@ -263,6 +270,7 @@ impl Application {
             ops: Ops::new(&config.limits),
             oba_keys: api::oba::accepted_keys(&config.oba_keys).into(),
             operators,
+            site_name: Arc::new(config.site_name.clone()),
         };
         if config.oba_keys.is_empty() {
             tracing::warn!(

@@ -34,6 +34,16 @@ pub struct AppState {
     pub oba_keys: Arc<[String]>,
     /// Operator accounts and schedule versions (`None` when serving without a store).
     pub operators: Option<crate::operator::Operators>,
+    /// The configured site name (`crate::site`); read with [`AppState::site_name`].
+    pub site_name: Arc<crate::site::SiteName>,
+}
+
+impl AppState {
+    /// The site's name in `lang`: the one place the header, page titles and the web app
+    /// manifest take it from.
+    pub fn site_name(&self, lang: &str) -> String {
+        self.site_name.name(&self.catalog.load(), lang)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -16,7 +16,9 @@ use crate::predict::{History, ObservedCall};
 use crate::schedule::{FeedId, Schedule};
 
 mod operator;
+mod reports;
 pub use operator::{AuditEntry, NewVersion, OperatorAccount, VersionRow, VersionState};
+pub use reports::{ProblemReport, ReportKind};
 
 /// The database file's name inside the data directory.
 pub const FILE_NAME: &str = "rtpi.sqlite3";
@@ -132,6 +134,8 @@ const MIGRATIONS: &[&str] = &[
         (SELECT COALESCE(MAX(version), 0) FROM audit_log)
     ));
 ",
+    // Riders' problem reports (OneBusAway report-problem-with-stop/-trip).
+    reports::MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -283,6 +283,16 @@ pub async fn operator_audit(token: String) -> ApiResult<api_types::operator::Aud
     decode(status, &body)
 }
 
+/// Riders' problem reports about `feed`, newest first.
+pub async fn operator_reports(
+    token: String,
+    feed: String,
+) -> ApiResult<api_types::operator::ProblemReports> {
+    let path = format!("/api/v1/operator/feeds/{}/reports", url_encode(&feed));
+    let (status, body) = operator_request("GET", path, token, None).await?;
+    decode(status, &body)
+}
+
 /// An operator call: `method path` with the token, JSON `body` if any. Browser only.
 async fn operator_request(
     method: &str,
@@ -465,6 +475,10 @@ pub mod server {
         /// The language the reader's browser prefers (its `Accept-Language`), negotiated as
         /// the API does.
         fn preferred_language(&self, accept_language: &str) -> Option<Lang>;
+
+        /// The site's name in `lang` (configured, else the main agency's): the header and
+        /// every page title show it.
+        fn site_name(&self, lang: Lang) -> String;
     }
 
     /// Provided as Leptos context by the backend for every page it renders.

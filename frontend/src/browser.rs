@@ -28,6 +28,13 @@ pub fn document_language() -> Option<Lang> {
     Lang::parse(&root.get_attribute("lang")?)
 }
 
+/// The site's name in vi, en and ja, as the server wrote them on `<body>`.
+pub fn site_names() -> Option<[String; 3]> {
+    let root = leptos::prelude::document().body()?;
+    let name = |code: &str| root.get_attribute(&format!("data-site-{code}"));
+    Some([name("vi")?, name("en")?, name("ja")?])
+}
+
 /// Why no position came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocationError {

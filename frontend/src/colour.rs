@@ -52,6 +52,22 @@ pub fn readable_text<'a>(background: &str, text: &'a str) -> &'a str {
     }
 }
 
+/// Colours for routes whose feed gives no `route_color` (GTFS would make them white: invisible
+/// on a light map). Twelve hues, each of relative luminance about 0.15: white text on them
+/// reads at 5.3:1 (AA), and a line of them stands out at least 3.4:1 on both themes' page
+/// backgrounds (#ffffff and #121417). Ordered so that neighbours differ most in hue, since
+/// routes take them in turn.
+pub const DEFAULT_ROUTE_COLOURS: [&str; 12] = [
+    "D51818", "117496", "3B7A0E", "7E47EB", "A65712", "1867D7", "0E7D33", "AD19DF", "806A0E",
+    "4D5AEB", "0D7967", "C9168E",
+];
+
+/// The colour and text colour of the `slot`-th route without a `route_color` in its feed.
+pub fn default_route_colour(slot: u32) -> (&'static str, &'static str) {
+    let n = DEFAULT_ROUTE_COLOURS.len();
+    (DEFAULT_ROUTE_COLOURS[slot as usize % n], "FFFFFF")
+}
+
 /// `#RRGGBB` for a style attribute, `fallback` (six hex digits) when the feed's is not.
 pub fn css_color(hex: &str, fallback: &str) -> String {
     format!("#{}", safe_hex(hex, fallback))
@@ -72,5 +88,26 @@ mod tests {
         assert_eq!(readable_text("ED1C24", "FFFFFF"), "000000");
         // Dark purple with dark text: white.
         assert_eq!(readable_text("662D91", "333333"), "ffffff");
+    }
+
+    #[test]
+    fn default_route_colours_read_at_aa_and_show_on_both_themes() {
+        let light = "ffffff";
+        let dark = "121417";
+        for (slot, colour) in DEFAULT_ROUTE_COLOURS.iter().enumerate() {
+            let (c, text) = default_route_colour(slot as u32);
+            assert_eq!(c, *colour);
+            assert!(contrast(c, text) >= 4.5, "{c} with its text");
+            assert_eq!(readable_text(c, text), text, "badges keep it");
+            assert!(contrast(c, light) >= 3.0, "{c} on the light theme");
+            assert!(contrast(c, dark) >= 3.0, "{c} on the dark theme");
+        }
+        let distinct: std::collections::HashSet<_> = DEFAULT_ROUTE_COLOURS.iter().collect();
+        assert_eq!(distinct.len(), DEFAULT_ROUTE_COLOURS.len());
+        assert_eq!(
+            default_route_colour(12),
+            default_route_colour(0),
+            "then again"
+        );
     }
 }

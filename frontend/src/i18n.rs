@@ -97,7 +97,8 @@ macro_rules! keys {
 
 // The table: one line per string, the three languages side by side.
 keys! {
-    AppName => ["Xe buýt Bình Dương", "Binh Duong buses", "ビンズン バス"],
+    // Only when no server says the site's name (`crate::site_name`): no agency's brand.
+    AppName => ["Thông tin xe buýt", "Bus information", "バス情報"],
     SkipToContent => ["Đến nội dung chính", "Skip to content", "本文へ移動"],
     Language => ["Ngôn ngữ", "Language", "言語"],
     Home => ["Trang chủ", "Home", "ホーム"],
@@ -273,6 +274,23 @@ keys! {
     OpActivity => ["Nhật ký thao tác", "Activity", "操作履歴"],
     OpActivityNote => ["20 thao tác gần nhất trên nguồn dữ liệu này, kể cả các lần bị từ chối.", "The latest 20 actions on this feed, refusals included.", "このフィードに対する直近 20 件の操作(拒否されたものを含む)。"],
     OpNoActivity => ["Chưa có thao tác nào.", "Nothing done yet.", "操作はまだありません。"],
+    // Operator console: riders' problem reports.
+    OpReports => ["Phản ánh của hành khách", "Riders' reports", "利用者からの報告"],
+    OpReportsNote => ["Hành khách gửi qua các ứng dụng OneBusAway, mới nhất trước (tối đa 200).", "Sent by riders from OneBusAway apps, newest first (at most 200).", "OneBusAway アプリから利用者が送った報告。新しい順(最大 200 件)。"],
+    OpNoReports => ["Chưa có phản ánh nào.", "No reports yet.", "報告はまだありません。"],
+    OpAbout => ["Về", "About", "対象"],
+    OpComment => ["Nội dung", "Comment", "コメント"],
+    OpRiderAt => ["Hành khách ở", "Rider at", "利用者の位置"],
+    OpProblemStopName => ["Tên trạm sai", "The stop's name is wrong", "停留所名が違う"],
+    OpProblemStopNumber => ["Mã trạm sai", "The stop's number is wrong", "停留所番号が違う"],
+    OpProblemStopLocation => ["Vị trí trạm sai", "The stop is in the wrong place", "停留所の位置が違う"],
+    OpProblemRouteMissing => ["Thiếu tuyến hoặc chuyến", "A route or trip is missing", "路線または便がない"],
+    OpProblemNeverCame => ["Xe không đến", "The bus never came", "バスが来なかった"],
+    OpProblemEarly => ["Xe đến sớm", "The bus came early", "バスが早く来た"],
+    OpProblemLate => ["Xe đến trễ", "The bus came late", "バスが遅れて来た"],
+    OpProblemHeadsign => ["Biển hướng đi sai", "Wrong destination sign", "行先表示が違う"],
+    OpProblemNoStop => ["Xe không dừng ở trạm này", "The bus does not stop here", "バスがここに停まらない"],
+    OpProblemOther => ["Khác", "Other", "その他"],
     OpAt => ["Lúc", "When", "日時"],
     OpWho => ["Người thực hiện", "Who", "実行者"],
     OpAction => ["Thao tác", "Action", "操作"],

@@ -48,6 +48,11 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let lang = server_language();
     options.output_name = bundle_for(&request_path()).into();
     provide_context(ServerLang(lang));
+    let site = server_site_name();
+    provide_context(site.clone());
+    let [vi, en, ja] = site.0;
+    // The site's name in each language rides on `<body>`, so the bundle hydrates (and switches
+    // language) with the same names.
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -61,7 +66,7 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-site-vi=vi data-site-en=en data-site-ja=ja>
                 <App/>
             </body>
         </html>
@@ -97,6 +102,45 @@ fn server_language() -> Lang {
         response.append_header(header::SET_COOKIE, value);
     }
     lang
+}
+
+/// The site's name in each language, from the backend (configured `site_name`, else the main
+/// agency's name); the interface's own name when rendered without a backend.
+#[cfg(feature = "ssr")]
+fn server_site_name() -> SiteName {
+    let api = use_context::<api::server::ServerApi>();
+    SiteName(Lang::ALL.map(|l| match &api {
+        Some(api) => api.0.site_name(l),
+        None => t(l, Key::AppName).to_owned(),
+    }))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_site_name() -> SiteName {
+    SiteName(Lang::ALL.map(|l| t(l, Key::AppName).to_owned()))
+}
+
+/// The site's name in vi, en and ja (see [`site_name`]).
+#[derive(Debug, Clone)]
+pub struct SiteName(pub [String; 3]);
+
+/// The site's name in `lang`, as the header and every page title show it: the deployment's
+/// (from the server), never a name hard-coded for one agency.
+pub fn site_name(lang: Lang) -> String {
+    use_site_name()(lang)
+}
+
+/// [`site_name`] read once, where the component is made: title closures run later, where the
+/// context may not be reachable (leptos_meta renders `<title>` from the shell's `<head>`).
+pub fn use_site_name() -> impl Fn(Lang) -> String + Clone + Send + Sync + 'static {
+    let site = use_context::<SiteName>();
+    move |lang: Lang| {
+        let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        match &site {
+            Some(site) => site.0[i].clone(),
+            None => t(lang, Key::AppName).to_owned(),
+        }
+    }
 }
 
 /// The path of the page being rendered (empty outside a request).
@@ -165,6 +209,12 @@ pub fn App() -> impl IntoView {
     let initial = initial.or_else(browser::document_language);
     let lang = RwSignal::new(initial.unwrap_or_default());
     provide_context(UiLang(lang));
+    // In the browser, the names the server wrote on `<body>`.
+    #[cfg(feature = "hydrate")]
+    if let Some(site) = browser::site_names() {
+        provide_context(SiteName(site));
+    }
+    let site = use_site_name();
     // Effects run only in the browser, once hydrated: `data-hydrated` tells end-to-end
     // tests (and curious developers) that the wasm bundle has taken over.
     let (hydrated, set_hydrated) = signal(false);
@@ -177,7 +227,7 @@ pub fn App() -> impl IntoView {
         browser::mark("hydrated");
     });
     view! {
-        <Title text=move || t(lang.get(), Key::AppName)/>
+        <Title text=move || site(lang.get())/>
         <Router>
             <Layout/>
         </Router>

@@ -12,6 +12,7 @@ use crate::use_lang;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let site = crate::use_site_name();
     let lang = use_lang();
     let location = use_location();
     // The same page in another language: the current path and query, `lang` replaced.
@@ -25,7 +26,7 @@ pub fn Header() -> impl IntoView {
         <header class="top">
             <a class="brand" href="/">
                 <BusIcon/>
-                <span>{move || t(lang.get(), Key::AppName)}</span>
+                <span>{move || site(lang.get())}</span>
             </a>
             // Route pages and maps: the main navigation.
             <MainNav/>

@@ -27,6 +27,8 @@ mod bays;
 mod outage;
 mod signs;
 mod stale;
+// Issue 12: real feeds (headsign fallback, default colours, site name, loops) on a phone.
+mod real_feeds;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -182,11 +184,39 @@ impl Journey {
         (journey, tokens)
     }
 
+    /// [`Journey::start`] serving the fixtures `names` (`tests/fixtures/gtfs/`, feed id = name)
+    /// instead of the sample network.
+    pub async fn start_with_fixtures(name: &'static str, names: &[&str]) -> Journey {
+        let feeds = names
+            .iter()
+            .map(|n| FeedConfig {
+                id: FeedId::new(n).expect("valid id"),
+                gtfs: support::fixture(n),
+            })
+            .collect();
+        Journey::launch_with(name, Scheme::Light, PHONE, feeds, |_| {}).await
+    }
+
     /// Starts everything: `prepare` runs on the server's directories before it starts.
     async fn launch(
         name: &'static str,
         scheme: Scheme,
+        size: (u32, u32),
+        prepare: impl FnOnce(&tempfile::TempDir),
+    ) -> Journey {
+        let sample = vec![FeedConfig {
+            id: FeedId::new("binh-duong").expect("valid id"),
+            gtfs: support::repo_root().join("feeds/binh-duong"),
+        }];
+        Journey::launch_with(name, scheme, size, sample, prepare).await
+    }
+
+    /// [`Journey::launch`] with `feeds`.
+    async fn launch_with(
+        name: &'static str,
+        scheme: Scheme,
         (width, height): (u32, u32),
+        feeds: Vec<FeedConfig>,
         prepare: impl FnOnce(&tempfile::TempDir),
     ) -> Journey {
         let site = target_dir().join("site");
@@ -205,13 +235,7 @@ impl Journey {
 
         let dirs = tempfile::tempdir().expect("temp dir");
         prepare(&dirs);
-        let mut config = support::test_config(
-            &dirs,
-            vec![FeedConfig {
-                id: FeedId::new("binh-duong").expect("valid id"),
-                gtfs: support::repo_root().join("feeds/binh-duong"),
-            }],
-        );
+        let mut config = support::test_config(&dirs, feeds);
         config.site_dir = site;
         config.simulate = true;
         let clock = Clock::starting_at(MONDAY_MORNING.parse().expect("valid instant"));

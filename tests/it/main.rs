@@ -12,6 +12,8 @@ mod openapi;
 mod operator;
 mod ops;
 mod prediction;
+// Issue 12: what real feeds get wrong.
+mod real_feeds;
 mod realtime_ingest;
 mod realtime_outputs;
 // Route pages: the next arrivals along a route.

@@ -623,6 +623,7 @@ async fn operator_answers_validate_against_their_documented_schemas() {
     let activate = "/api/v1/operator/feeds/{feed_id}/versions/{id}/activate";
     let rollback = "/api/v1/operator/feeds/{feed_id}/rollback";
     let audit = "/api/v1/operator/audit";
+    let reports = "/api/v1/operator/feeds/{feed_id}/reports";
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     // Checks the answer's status and body; the body.
     let mut check = async |method: &str, template: &str, response: reqwest::Response, status| {
@@ -741,6 +742,33 @@ async fn operator_answers_validate_against_their_documented_schemas() {
         audit,
         get("/audit".to_owned(), &token).await.expect("sent"),
         200,
+    )
+    .await;
+
+    // Riders' problem reports (issue 12): one sent through OneBusAway, then listed.
+    let sent = server
+        .http
+        .get(format!(
+            "{}/api/where/report-problem-with-stop/becamex-tokyu_BD2081.json?key=TEST&code=other",
+            server.base
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status(), StatusCode::OK);
+    let listed = check(
+        "get",
+        reports,
+        get(path("/reports"), &token).await.expect("sent"),
+        200,
+    )
+    .await;
+    assert_eq!(listed["reports"][0]["code"], "other");
+    check(
+        "get",
+        reports,
+        get(path("/reports"), &other).await.expect("sent"),
+        403,
     )
     .await;
 

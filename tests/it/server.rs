@@ -299,7 +299,11 @@ async fn web_pages_are_server_rendered_and_unknown_pages_are_404() {
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let html = home.text().await.expect("body");
     assert!(html.contains("<html lang=\"vi\">"), "{html}");
-    assert!(html.contains("Xe buýt Bình Dương"), "{html}");
+    // The site's name: the sample network's main agency's (issue 12: never hard-coded).
+    assert!(
+        html.contains("<title>Xe buýt Becamex Tokyu (KAZE SHUTTLE)</title>"),
+        "{html}"
+    );
     // The hydration script loads the bundle that .ci/build-web produces.
     assert!(html.contains("/pkg/frontend.js"), "{html}");
     assert!(html.contains("frontend_bg.wasm"), "{html}");

@@ -100,6 +100,7 @@ pub fn test_config(
         limits: backend::config::Limits::off(),
         oba_keys: Vec::new(),
         max_upload_bytes: backend::config::DEFAULT_MAX_UPLOAD_MB << 20,
+        site_name: backend::site::SiteName::default(),
     }
 }
 

@@ -137,6 +137,7 @@ fn warnings_do_not_make_a_feed_invalid() {
     // - stop_times.txt: T2 reaches C at 09:10 after leaving B at 09:20 (times_go_backwards,
     //   about a trip, so no line).
     // - calendar.txt: the only service ended on 2020-12-31 (feed_expired, no line).
+    // - trips.txt line 2: T1 (and T2) have no headsign of any kind (missing_headsign).
     let r = report("warnings-only");
     assert!(r.valid, "{:#?}", r.findings);
     assert_eq!(findings(&r, Severity::Error), []);
@@ -144,6 +145,7 @@ fn warnings_do_not_make_a_feed_invalid() {
         findings(&r, Severity::Warning),
         [
             place("feed_expired", "calendar.txt", None),
+            place("missing_headsign", "trips.txt", Some(2)),
             place("stop_far_from_shape", "stops.txt", Some(3)),
             place("times_go_backwards", "stop_times.txt", None),
             place("unused_stop", "stops.txt", Some(5)),

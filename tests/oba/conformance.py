@@ -389,6 +389,23 @@ def _():
     expect(r.data.entry.service_date_from and r.data.entry.service_date_to, "service dates")
 
 
+@check("report-problem-with-stop")
+def _():
+    r = client.report_problem_with_stop.retrieve(
+        STOP, code="stop_location_wrong", user_comment="conformance", user_lat=HIKARI[0], user_lon=HIKARI[1]
+    )
+    envelope(r)
+
+
+@check("report-problem-with-trip")
+def _():
+    t = state["trip"]
+    r = client.report_problem_with_trip.retrieve(
+        t.id, code="vehicle_came_late", stop_id=STOP, user_on_vehicle=False, user_comment="conformance"
+    )
+    envelope(r)
+
+
 @check("401 without a valid key")
 def _():
     bad = OnebusawaySDK(api_key="wrong", base_url=BASE, _strict_response_validation=True, max_retries=0)

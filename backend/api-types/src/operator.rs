@@ -88,3 +88,55 @@ pub struct AuditEntry {
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
 }
+
+/// A rider's problem report (OneBusAway `report-problem-with-stop` / `-trip`), as the feed's
+/// operators read it. Ids are global (`feed:local_id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemReport {
+    /// When it was sent (RFC 3339, UTC).
+    pub at: String,
+    /// `stop` or `trip`.
+    pub kind: String,
+    /// OneBusAway's code: for stops `stop_name_wrong`, `stop_number_wrong`,
+    /// `stop_location_wrong`, `route_or_trip_missing`; for trips `vehicle_never_came`,
+    /// `vehicle_came_early`, `vehicle_came_late`, `wrong_headsign`,
+    /// `vehicle_does_not_stop_here`; `other`.
+    pub code: String,
+    /// What the rider wrote (may be empty).
+    pub comment: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trip_id: Option<String>,
+    /// The trip's route short name and headsign, when the trip is in the served schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headsign: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle_id: Option<String>,
+    /// Where the rider was, `[lat, lon]`, and how precisely (metres).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_position: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_location_accuracy_m: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_on_vehicle: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_vehicle_number: Option<String>,
+}
+
+/// `GET /api/v1/operator/feeds/{feed_id}/reports`: the feed's latest riders' reports, newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemReports {
+    pub feed_id: String,
+    pub reports: Vec<ProblemReport>,
+}

@@ -325,7 +325,13 @@ pub fn route_arrivals(
         .map(|(direction, pattern, first)| {
             let stops = pattern
                 .iter()
-                .map(|&stop| {
+                .enumerate()
+                .map(|(k, &stop)| {
+                    // A stop the pattern visits twice (a loop's terminal: KAZE 67 leaves from
+                    // and returns to Hikari) has a row per visit, and each row shows its own
+                    // calls: the departures on the first, the arrivals on the last.
+                    let visits = pattern.iter().filter(|&&p| p == stop).count();
+                    let visit = pattern[..k].iter().filter(|&&p| p == stop).count();
                     let q = BoardQuery {
                         stop,
                         more_stops: &[],
@@ -340,6 +346,7 @@ pub fn route_arrivals(
                     let arrivals = lines_at(s, rt, &q, &[stop])
                         .iter()
                         .filter(|l| super::network::direction_id(s, l.call.trip) == direction)
+                        .filter(|l| visits == 1 || visit_of(s, l.call.stop_time) == visit)
                         .take(per_stop)
                         .map(|l| departure(s, rt, l, now, lang))
                         .collect();
@@ -364,6 +371,18 @@ pub fn route_arrivals(
         realtime: realtime_status(rt),
         directions,
     }
+}
+
+/// Which visit of its trip to its stop a call is: 0 for the first, 1 for a loop's return…
+fn visit_of(s: &Schedule, stop_time: u32) -> usize {
+    let Some(st) = s.stop_times.get(stop_time as usize) else {
+        return 0;
+    };
+    let start = s.trip(st.trip).stop_times.start;
+    s.stop_times[start as usize..stop_time as usize]
+        .iter()
+        .filter(|e| e.stop == st.stop)
+        .count()
 }
 
 /// Whether a board's times include realtime.
@@ -619,6 +638,7 @@ fn departure(
             (None, Some(a)) => Some(a - call.arrival),
             (None, None) => None,
         });
+    let (color, text_color) = super::network::colours(route);
     Departure {
         trip_id: global(s, &trip.id),
         service_date: format_date(call.service_date),
@@ -626,8 +646,8 @@ fn departure(
             id: global(s, &route.id),
             short_name: s.route_short_name(trip.route).to_owned(),
             long_name: s.route_long_name(trip.route, lang).to_owned(),
-            color: route.color.hex(),
-            text_color: route.text_color.hex(),
+            color,
+            text_color,
         },
         headsign: s.headsign_in(st, lang).map(str::to_owned),
         stop_id: global(s, &s.stop(st.stop).id),

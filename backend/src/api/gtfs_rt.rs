@@ -25,6 +25,16 @@
 //! - Frequency-based trips without exact times (`exact_times=0`) are `UNSCHEDULED`, and so are
 //!   all their StopTimeUpdates (the spec requires it; it forbids `SKIPPED` and `NO_DATA`
 //!   there, so such calls are left out); they carry no `delay`.
+//! - A cancelled run of such a trip is left out of TripUpdates. The spec gives such trips
+//!   `UNSCHEDULED` and nothing else ("a trip that is running with no schedule associated"):
+//!   `CANCELED` is "a trip that existed in the schedule but was removed", and an
+//!   `exact_times=0` run never was in a schedule, only its headway was (the MobilityData
+//!   validator's E013, "frequency type 0 trip schedule_relationship should be UNSCHEDULED or
+//!   empty"; it fired 20 times per 10 fetches on the sample BRT). An `UNSCHEDULED` update
+//!   with every call `SKIPPED` is forbidden as well (all its calls must be `UNSCHEDULED`), so
+//!   the conformant message for a run that will not happen is none: consumers see the
+//!   headway's buses that do run. Our own boards, signs and JSON API still show the run as
+//!   cancelled.
 //! - A feed whose realtime sources all failed (`degraded`) publishes no predictions and no
 //!   vehicles, only the cancellations the agency announced.
 //! - VehiclePositions: one entity per vehicle, id = vehicle id, with trip, vehicle, position,
@@ -408,6 +418,10 @@ fn trip_update_entity(
     let mut descriptor = trip_descriptor(schedule, &tp.instance)?;
     let id = trip_entity_id(&trip.id, &tp.instance);
     let timestamp = u64::try_from(tp.data_time).ok();
+    // A cancelled run of an `exact_times=0` trip: see the module doc (left out, E013).
+    if tp.status == TripStatus::Cancelled && is_unscheduled(schedule, &tp.instance) {
+        return None;
+    }
     if tp.status == TripStatus::Cancelled {
         descriptor.schedule_relationship =
             Some(trip_descriptor::ScheduleRelationship::Canceled as i32);
@@ -852,6 +866,29 @@ mod tests {
                     Some(t(hms(10, 27, 0)))
                 ),
             ]
+        );
+    }
+
+    /// Issue 12, E013: a cancelled run of an `exact_times=0` trip would be `CANCELED` on a
+    /// trip that may only be `UNSCHEDULED`; it is left out, the exact-times one kept.
+    #[test]
+    fn cancelled_runs_of_frequency_trips_without_exact_times_are_left_out_e013() {
+        let s = schedule();
+        let cancel = |instance| TripPrediction {
+            status: TripStatus::Cancelled,
+            vehicle: None,
+            delay: None,
+            ..live(instance, vec![])
+        };
+        let (flex, _) = calls(&s, "F-FLEX", hms(6, 15, 0) as u32, 0);
+        let (exact, _) = calls(&s, "F-EXACT", hms(10, 10, 0) as u32, 0);
+        let snap = snapshot(&s, vec![cancel(flex), cancel(exact)], vec![]);
+        let message = trip_updates(&s, &snap);
+        let update = only_update(&message);
+        assert_eq!(update.trip.trip_id.as_deref(), Some("F-EXACT"));
+        assert_eq!(
+            update.trip.schedule_relationship,
+            Some(TripRel::Canceled as i32)
         );
     }
 

@@ -67,11 +67,25 @@ fn location_type(t: LocationType) -> &'static str {
 
 pub(super) fn badge(s: &Schedule, r: RouteIdx) -> RouteBadge {
     let route = s.route(r);
+    let (color, text_color) = colours(route);
     RouteBadge {
         id: global(s, &route.id),
         short_name: s.route_short_name(r).to_owned(),
-        color: route.color.hex(),
-        text_color: route.text_color.hex(),
+        color,
+        text_color,
+    }
+}
+
+/// A route's colour and text colour (`RRGGBB`) as every output draws them: the feed's, or for
+/// a route without `route_color` its default from the web app's colour module (readable,
+/// distinct from its neighbours, visible on both themes) instead of GTFS's white.
+pub(super) fn colours(route: &crate::schedule::Route) -> (String, String) {
+    match route.colour_slot {
+        Some(slot) => {
+            let (color, text) = frontend::colour::default_route_colour(slot);
+            (color.to_owned(), text.to_owned())
+        }
+        None => (route.color.hex(), route.text_color.hex()),
     }
 }
 
@@ -380,12 +394,13 @@ pub async fn stop(
 fn route_summary(s: &Schedule, r: RouteIdx, lang: &str) -> RouteSummary {
     let route = s.route(r);
     let agency = &s.agencies[route.agency.index()];
+    let (color, text_color) = colours(route);
     RouteSummary {
         id: global(s, &route.id),
         short_name: s.route_short_name(r).to_owned(),
         long_name: s.route_long_name(r, lang).to_owned(),
-        color: route.color.hex(),
-        text_color: route.text_color.hex(),
+        color,
+        text_color,
         agency_id: global(s, &agency.id),
         agency_name: s
             .translate(Field::AgencyName, &agency.id, &agency.name, lang)
@@ -411,7 +426,8 @@ pub async fn routes(
     let mut routes = Vec::new();
     for f in catalog.feeds() {
         let s = &f.schedule;
-        let mut idx: Vec<RouteIdx> = (0..s.routes.len() as u32).map(RouteIdx).collect();
+        // Routes that never run (most of NYCT's Bronx feed) are left out of lists.
+        let mut idx: Vec<RouteIdx> = s.listed_routes().collect();
         idx.sort_by_cached_key(|r| route_order(s, *r));
         routes.extend(idx.into_iter().map(|r| route_summary(s, r, &lang)));
     }
@@ -497,11 +513,7 @@ pub(super) fn direction_patterns(
 
 /// A trip's headsign in `lang`.
 pub(super) fn headsign(s: &Schedule, t: TripIdx, lang: &str) -> Option<String> {
-    let trip = s.trip(t);
-    trip.headsign.as_deref().map(|h| {
-        s.translate(Field::TripHeadsign, &trip.id, h, lang)
-            .to_owned()
-    })
+    s.trip_headsign_in(t, lang).map(str::to_owned)
 }
 
 /// A trip's GTFS `direction_id`.
@@ -598,7 +610,8 @@ pub async fn network(
     let mut routes = Vec::new();
     for f in catalog.feeds() {
         let s = &f.schedule;
-        let mut idx: Vec<RouteIdx> = (0..s.routes.len() as u32).map(RouteIdx).collect();
+        // Routes that never run (most of NYCT's Bronx feed) are left out of lists.
+        let mut idx: Vec<RouteIdx> = s.listed_routes().collect();
         idx.sort_by_cached_key(|r| route_order(s, *r));
         routes.extend(idx.into_iter().map(|r| {
             let mut shapes = Vec::new();

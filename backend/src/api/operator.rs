@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(activate))
         .routes(routes!(rollback))
         .routes(routes!(audit))
+        .routes(routes!(reports))
 }
 
 /// An authenticated operator, and the service.
@@ -361,4 +362,26 @@ async fn rollback(Operator(service, caller): Operator, Path(feed): Path<String>)
 )]
 async fn audit(Operator(service, caller): Operator) -> Response {
     reply(StatusCode::OK, service.audit_log(&caller).await)
+}
+
+/// Riders' problem reports about the feed (OneBusAway `report-problem-with-stop` and
+/// `report-problem-with-trip`), newest first, at most 200.
+#[utoipa::path(
+    get,
+    path = "/feeds/{feed_id}/reports",
+    tag = "operator",
+    params(("feed_id" = String, Path, description = "The feed's id, e.g. `binh-duong`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The feed's latest problem reports", body = api_types::operator::ProblemReports),
+        (status = 401, description = "Missing or unknown operator token", body = api_types::ErrorBody),
+        (status = 403, description = "The operator does not manage this feed", body = api_types::ErrorBody),
+        (status = 503, description = "Schedule management is off (no store)", body = api_types::ErrorBody),
+    ),
+)]
+async fn reports(Operator(service, caller): Operator, Path(feed): Path<String>) -> Response {
+    reply(
+        StatusCode::OK,
+        service.problem_reports(&caller, &feed).await,
+    )
 }

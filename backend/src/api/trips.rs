@@ -241,10 +241,7 @@ fn detail(
     TripDetail {
         id: GlobalId::format(s.feed_id.as_str(), &trip.id),
         route: network::badge(s, trip.route),
-        headsign: trip.headsign.as_deref().map(|h| {
-            s.translate(crate::schedule::Field::TripHeadsign, &trip.id, h, &lang)
-                .to_owned()
-        }),
+        headsign: s.trip_headsign_in(instance.trip, &lang).map(str::to_owned),
         direction_id: trip.direction.map(|d| match d {
             DirectionType::Outbound => 0,
             DirectionType::Inbound => 1,

@@ -17,6 +17,7 @@
 pub mod accounts;
 mod activate;
 pub mod client;
+pub mod reports;
 mod upload;
 
 use std::path::{Path, PathBuf};

@@ -68,6 +68,12 @@ pub struct ScheduleBuilder {
     shape_lines: Vec<u64>,
     trips: Vec<Trip>,
     trip_by_id: FxHashMap<Box<str>, TripIdx>,
+    trip_lines: Vec<u64>,
+    /// `calendar_dates.txt` rows (line, service, date), for the date checks.
+    calendar_date_rows: Vec<(u64, ServiceIdx, Date)>,
+    /// `agency_id`s routes refer to while `agency.txt` is missing: the example file to add
+    /// names them.
+    wanted_agency_ids: Vec<Box<str>>,
     /// Trips rejected for a broken reference: their stop times are skipped silently, the
     /// trip's own error already says what to fix.
     rejected_trips: FxHashSet<Box<str>>,
@@ -78,6 +84,8 @@ pub struct ScheduleBuilder {
     headsign_by_text: FxHashMap<Box<str>, NonZeroU32>,
     frequencies: Vec<(u64, Frequency)>,
     translations: Translations,
+    /// Routes read so far without `route_color`.
+    colourless_routes: u32,
 }
 
 fn non_empty(s: Option<String>) -> Option<Box<str>> {
@@ -134,7 +142,9 @@ impl ScheduleBuilder {
         if !present && (file.required() || no_calendar) {
             self.incomplete.insert(file);
         }
-        if !present && file.required() {
+        // A missing agency.txt is reported at the end, with the file to add (it can name the
+        // agency_ids that routes.txt uses).
+        if !present && file.required() && file != GtfsFile::Agency {
             self.findings.error(
                 "missing_required_file",
                 file.name(),
@@ -318,6 +328,11 @@ impl ScheduleBuilder {
             Some(a) => match self.agency_by_id.get(a) {
                 Some(&idx) => idx,
                 None => {
+                    if self.incomplete.contains(&GtfsFile::Agency)
+                        && !self.wanted_agency_ids.iter().any(|w| **w == *a)
+                    {
+                        self.wanted_agency_ids.push(a.into());
+                    }
                     self.unknown_reference(
                         GtfsFile::Agency,
                         "unknown_agency_id",
@@ -377,6 +392,10 @@ impl ScheduleBuilder {
         let idx = RouteIdx(self.routes.len() as u32);
         self.route_by_id.insert(r.id.as_str().into(), idx);
         self.route_lines.push(line);
+        let colour_slot = r.color.is_none().then(|| {
+            self.colourless_routes += 1;
+            self.colourless_routes - 1
+        });
         self.routes.push(Route {
             id: r.id.into(),
             agency,
@@ -389,6 +408,7 @@ impl ScheduleBuilder {
                 .color
                 .map_or(Rgb(0xFF, 0xFF, 0xFF), |c| Rgb(c.r, c.g, c.b)),
             text_color: r.text_color.map_or(Rgb(0, 0, 0), |c| Rgb(c.r, c.g, c.b)),
+            colour_slot,
             sort_order: r.order,
         });
     }
@@ -468,6 +488,7 @@ impl ScheduleBuilder {
             return;
         }
         let idx = self.service(&d.service_id, line);
+        self.calendar_date_rows.push((line, idx, d.date));
         let service = &mut self.services[idx.index()];
         match d.exception_type {
             gtfs::Exception::Added => service.added.push(d.date),
@@ -576,6 +597,7 @@ impl ScheduleBuilder {
         });
         let idx = TripIdx(self.trips.len() as u32);
         self.trip_by_id.insert(t.id.as_str().into(), idx);
+        self.trip_lines.push(line);
         self.trips.push(Trip {
             id: t.id.into(),
             route,
@@ -820,7 +842,9 @@ impl ScheduleBuilder {
                 "Add calendar.txt (weekly patterns) and/or calendar_dates.txt (dates).",
             );
         }
-        if self.agencies.is_empty() && !self.findings.has_errors() {
+        if self.incomplete.contains(&GtfsFile::Agency) && self.agencies.is_empty() {
+            self.missing_agency_file();
+        } else if self.agencies.is_empty() && !self.findings.has_errors() {
             self.findings.error(
                 "missing_agency",
                 "agency.txt",
@@ -883,6 +907,8 @@ impl ScheduleBuilder {
             route_lines: &self.route_lines,
             service_lines: &self.service_lines,
             shape_lines: &self.shape_lines,
+            trip_lines: &self.trip_lines,
+            calendar_date_rows: &self.calendar_date_rows,
             today,
         };
         checks::run(&schedule, &context, &mut self.findings);
@@ -912,6 +938,41 @@ impl ScheduleBuilder {
         } else {
             Err(Box::new(report))
         }
+    }
+
+    /// `agency.txt` is missing: the error shows the smallest file that would do, with the
+    /// `agency_id`s routes.txt uses (one row each) and, for the time zone, the one real feeds
+    /// like ours need.
+    fn missing_agency_file(&mut self) {
+        let rows: Vec<String> = if self.wanted_agency_ids.is_empty() {
+            vec!["Your agency's name,https://www.example.com,Asia/Ho_Chi_Minh".to_owned()]
+        } else {
+            self.wanted_agency_ids
+                .iter()
+                .map(|id| {
+                    format!("{id},Your agency's name,https://www.example.com,Asia/Ho_Chi_Minh")
+                })
+                .collect()
+        };
+        let header = if self.wanted_agency_ids.is_empty() {
+            "agency_name,agency_url,agency_timezone"
+        } else {
+            "agency_id,agency_name,agency_url,agency_timezone"
+        };
+        self.findings.error(
+            "missing_required_file",
+            GtfsFile::Agency.name(),
+            None,
+            "agency.txt is missing: the feed does not say who runs it, nor its time zone, so no \
+             time in it can be read"
+                .into(),
+            format!(
+                "Add agency.txt to the feed (if it is there, check it is named exactly so, lower \
+                 case). The smallest file that works, with your agency's name, web site and IANA \
+                 time zone in place of these:\n{header}\n{}",
+                rows.join("\n")
+            ),
+        );
     }
 
     fn resolve_stops(&mut self) {
@@ -1481,13 +1542,25 @@ fn build_indexes(s: &mut Schedule) {
     for t in trips.iter().filter(|t| t.usable) {
         used_services[t.service.index()] = true;
     }
-    s.service_span = s
+    let spans: Vec<Option<(Date, Date)>> = s
         .services
         .iter()
         .zip(&used_services)
-        .filter(|(_, used)| **used)
-        .filter_map(|(svc, _)| svc.active_span())
+        .map(|(svc, used)| if *used { svc.active_span() } else { None })
+        .collect();
+    s.service_span = spans
+        .iter()
+        .flatten()
+        .copied()
         .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)));
+    s.index.route_runs = (0..s.routes.len())
+        .map(|r| {
+            route_trips
+                .get(r)
+                .iter()
+                .any(|t| spans[trips[t.index()].service.index()].is_some())
+        })
+        .collect();
     s.index.visits = visits;
     s.index.frequency_visits = frequency_visits;
     s.index.route_trips = route_trips;

@@ -14,6 +14,8 @@ pub struct Context<'a> {
     pub route_lines: &'a [u64],
     pub service_lines: &'a [u64],
     pub shape_lines: &'a [u64],
+    pub trip_lines: &'a [u64],
+    pub calendar_date_rows: &'a [(u64, super::ServiceIdx, Date)],
     pub today: Date,
 }
 
@@ -26,6 +28,7 @@ pub fn run(s: &Schedule, cx: &Context<'_>, f: &mut Findings) {
     unused_shapes(s, cx, f);
     services_never_active(s, cx, f);
     calendar_dates(s, cx, f);
+    super::lint::run(s, cx, f);
 }
 
 fn unused_stops(s: &Schedule, cx: &Context<'_>, f: &mut Findings) {

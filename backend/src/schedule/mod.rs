@@ -23,6 +23,8 @@ mod checks;
 mod departures;
 mod findings;
 pub mod geo;
+mod headsigns;
+mod lint;
 pub mod time;
 pub mod translations;
 
@@ -201,6 +203,10 @@ pub struct Route {
     /// GTFS defaults: white background, black text.
     pub color: Rgb,
     pub text_color: Rgb,
+    /// `Some(n)` when the feed gives no `route_color`: this is its `n`-th such route, and
+    /// outputs draw it in the `n`-th default colour (`frontend::colour::default_route_colour`)
+    /// rather than GTFS's white.
+    pub colour_slot: Option<u32>,
     pub sort_order: Option<u32>,
 }
 
@@ -409,6 +415,9 @@ struct Indexes {
     route_trips: Groups<TripIdx>,
     /// Child stops (platforms, entrances…) per station.
     children: Groups<StopIdx>,
+    /// Per route: whether any of its trips runs on some date of the feed. Lists (routes,
+    /// the map, OneBusAway) show only those; the rest stay reachable by id.
+    route_runs: Vec<bool>,
     /// Latest time of day of any call (frequency windows included), in seconds: how far past
     /// its start a service day can reach.
     max_time: u32,
@@ -481,6 +490,23 @@ impl Schedule {
         self.index.route_trips.get(idx.index())
     }
 
+    /// Whether a route belongs in lists: some trip of it runs on some date of the feed
+    /// (NYCT's Bronx feed lists 307 routes, 46 of which run).
+    pub fn route_is_listed(&self, idx: RouteIdx) -> bool {
+        self.index
+            .route_runs
+            .get(idx.index())
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The routes that belong in lists ([`Schedule::route_is_listed`]), in feed order.
+    pub fn listed_routes(&self) -> impl Iterator<Item = RouteIdx> + '_ {
+        (0..self.routes.len() as u32)
+            .map(RouteIdx)
+            .filter(|&r| self.route_is_listed(r))
+    }
+
     /// Child stops of a station (empty for other stops).
     pub fn children(&self, idx: StopIdx) -> &[StopIdx] {
         self.index.children.get(idx.index())
@@ -505,14 +531,6 @@ impl Schedule {
             .iter()
             .copied()
             .find(|&t| self.service_active(self.trip(t).service, date))
-    }
-
-    /// `stop_headsign` of a call, else the trip's headsign.
-    pub fn headsign(&self, st: &StopTime) -> Option<&str> {
-        match st.stop_headsign {
-            Some(i) => self.headsigns.get(i.get() as usize).map(|s| &**s),
-            None => self.trip(st.trip).headsign.as_deref(),
-        }
     }
 
     /// Latest time of day any call happens at, in seconds since service-day start.
@@ -580,22 +598,6 @@ impl Schedule {
         match r.long_name.as_deref() {
             Some(name) => self.translate(Field::RouteLongName, &r.id, name, lang),
             None => "",
-        }
-    }
-
-    /// The headsign of a call, translated.
-    pub fn headsign_in(&self, st: &StopTime, lang: &str) -> Option<&str> {
-        let trip = self.trip(st.trip);
-        match st.stop_headsign {
-            Some(_) => {
-                let text = self.headsign(st)?;
-                let key = Translations::record_key(&trip.id, Some(&st.stop_sequence.to_string()));
-                Some(self.translate(Field::StopHeadsign, &key, text, lang))
-            }
-            None => {
-                let text = trip.headsign.as_deref()?;
-                Some(self.translate(Field::TripHeadsign, &trip.id, text, lang))
-            }
         }
     }
 

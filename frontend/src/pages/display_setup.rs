@@ -657,8 +657,9 @@ pub fn DisplaySetupPage() -> impl IntoView {
             <div inner_html=move || result_html(lang.get(), &setup.read())></div>
         </section>
     };
+    let site = crate::use_site_name();
     view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::DisplaySetupTitle), t(lang.get(), Key::AppName))/>
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::DisplaySetupTitle), site(lang.get()))/>
         <h1>{move || t(lang.get(), Key::DisplaySetupTitle)}</h1>
         {form}
         {result}

@@ -78,8 +78,9 @@ pub fn HomePage() -> impl IntoView {
         }
     };
 
+    let site = crate::use_site_name();
     view! {
-        <h1 class="sr-only">{move || t(lang.get(), Key::AppName)}</h1>
+        <h1 class="sr-only">{move || site(lang.get())}</h1>
         <form class="search" action="/" method="get" role="search" on:submit=on_submit>
             <label for="q">{move || t(lang.get(), Key::SearchLabel)}</label>
             <div class="search-row">

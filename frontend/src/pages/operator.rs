@@ -12,6 +12,7 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 mod model;
+mod reports;
 mod tables;
 
 use std::time::Duration;
@@ -50,8 +51,9 @@ pub fn OperatorPage() -> impl IntoView {
             async move { (health.await, vehicles.await.ok(), times.await.ok()) as Overview }
         },
     );
+    let site = crate::use_site_name();
     view! {
-        <Title text=move || format!("{} · {}", t(lang.get(), Key::OpTitle), t(lang.get(), Key::AppName))/>
+        <Title text=move || format!("{} · {}", t(lang.get(), Key::OpTitle), site(lang.get()))/>
         <h1>{move || t(lang.get(), Key::OpTitle)}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -82,6 +84,8 @@ struct State {
     versions: RwSignal<Vec<FeedVersion>>,
     /// The audit log as the operator may read it, newest first.
     audit: RwSignal<Vec<api_types::operator::AuditEntry>>,
+    /// Riders' problem reports about the feed, newest first.
+    reports: RwSignal<Vec<api_types::operator::ProblemReport>>,
     /// After an action on the versions.
     notice: RwSignal<Option<Notice>>,
     /// After an upload: its verdict, or why it failed.
@@ -152,8 +156,11 @@ impl State {
             return;
         };
         spawn_local(async move {
-            if let Ok(log) = api::operator_audit(s.token).await {
+            if let Ok(log) = api::operator_audit(s.token.clone()).await {
                 self.audit.try_set(log.entries);
+            }
+            if let Ok(list) = api::operator_reports(s.token, s.feed).await {
+                self.reports.try_set(list.reports);
             }
         });
     }
@@ -201,6 +208,7 @@ fn Console(
         session: RwSignal::new(None),
         versions: RwSignal::new(Vec::new()),
         audit: RwSignal::new(Vec::new()),
+        reports: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
         upload_notice: RwSignal::new(None),
         outcome: RwSignal::new(None),
@@ -363,6 +371,21 @@ fn signed_in(state: State, lang: Lang, feed: String) -> AnyView {
         </section>
         {versions_section(state, lang)}
         {activity_section(state, lang)}
+        {reports_section(state, lang)}
+    }
+    .into_any()
+}
+
+/// What riders reported about the feed's stops and trips.
+fn reports_section(state: State, lang: Lang) -> AnyView {
+    view! {
+        <section class="op-reports-section" aria-labelledby="op-reports-h">
+            <h2 id="op-reports-h">{t(lang, Key::OpReports)}</h2>
+            <p class="muted">{t(lang, Key::OpReportsNote)}</p>
+            <div class="table-wrap" tabindex="0" inner_html=move || {
+                state.reports.with(|r| reports::table(lang, r, state.zone().1))
+            }></div>
+        </section>
     }
     .into_any()
 }

@@ -140,7 +140,7 @@ pub(super) mod ssr {
 
     /// `(status, title, HTML)` of a page.
     pub(crate) async fn render(client: &Api, page: &Page, lang: Lang) -> (u16, String, String) {
-        let app = t(lang, Key::AppName);
+        let app = crate::site_name(lang);
         let answer = match page {
             Page::Routes => routes(client, lang).await,
             Page::Route(id) => route(client, id, lang).await,

@@ -110,8 +110,9 @@ fn Board(initial: DeparturesResponse) -> impl IntoView {
     let name = move || board.with(|b| b.stop.name.clone());
     // A bay's own board names its bay once, here; a station's board names it on every line.
     let own_bay = move || board.with(|b| b.stop.bay.clone());
+    let site = crate::use_site_name();
     view! {
-        <Title text=move || format!("{} · {}", name(), t(lang.get(), Key::AppName))/>
+        <Title text=move || format!("{} · {}", name(), site(lang.get()))/>
         <div class="stop-head">
             <h1>{name}</h1>
             <FavouriteStar id=stop_id name=Signal::derive(name)/>

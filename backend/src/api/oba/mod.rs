@@ -17,6 +17,7 @@
 
 mod arrivals;
 mod refs;
+mod reports;
 mod routes;
 mod schedule;
 mod shape;
@@ -102,6 +103,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(schedule::schedule_for_route),
         )
         .route("/shape/{id}", get(shape::shape))
+        .route(
+            "/report-problem-with-stop/{id}",
+            get(reports::report_problem_with_stop),
+        )
+        .route(
+            "/report-problem-with-trip/{id}",
+            get(reports::report_problem_with_trip),
+        )
         .fallback(not_found_endpoint)
         .layer(axum::middleware::from_fn_with_state(state, check_key))
         .layer(crate::ops::public_cors())

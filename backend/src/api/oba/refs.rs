@@ -242,6 +242,7 @@ pub fn render_agency(s: &Schedule, a: usize, lang: &str) -> Agency {
 
 pub fn render_route(s: &Schedule, r: RouteIdx, lang: &str) -> Route {
     let route = s.route(r);
+    let (color, text_color) = crate::api::network::colours(route);
     let short = route.short_name.as_deref().unwrap_or_default();
     let long = route
         .long_name
@@ -262,8 +263,8 @@ pub fn render_route(s: &Schedule, r: RouteIdx, lang: &str) -> Route {
             .to_owned(),
         route_type: route.type_code(),
         url: route.url.as_deref().unwrap_or_default().to_owned(),
-        color: route.color.hex(),
-        text_color: route.text_color.hex(),
+        color,
+        text_color,
     }
 }
 
@@ -315,12 +316,7 @@ pub fn render_trip(s: &Schedule, t: TripIdx, lang: &str) -> Trip {
         id: trip_id(s, t),
         route_id: route_id(s, trip.route),
         service_id: feed_scoped(s, &s.services[trip.service.index()].id),
-        trip_headsign: trip
-            .headsign
-            .as_deref()
-            .map(|h| s.translate(Field::TripHeadsign, &trip.id, h, lang))
-            .unwrap_or_default()
-            .to_owned(),
+        trip_headsign: s.trip_headsign_in(t, lang).unwrap_or_default().to_owned(),
         trip_short_name: trip.short_name.as_deref().unwrap_or_default().to_owned(),
         route_short_name: s.route_short_name(trip.route).to_owned(),
         direction_id: match trip.direction {

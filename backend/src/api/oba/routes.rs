@@ -101,8 +101,8 @@ fn agency_routes(ctx: &Ctx, id: &str) -> Result<(Arc<Schedule>, Vec<RouteIdx>), 
     let (s, a) = resolve_agency(&ctx.catalog, id)
         .map(|(s, a)| (s.clone(), a))
         .ok_or_else(|| ObaError::not_found("agency", id))?;
-    let mut routes: Vec<RouteIdx> = (0..s.routes.len() as u32)
-        .map(RouteIdx)
+    let mut routes: Vec<RouteIdx> = s
+        .listed_routes()
         .filter(|&r| s.route(r).agency.index() == a)
         .collect();
     routes.sort_by_cached_key(|&r| route_order(&s, r));
@@ -169,7 +169,8 @@ pub async fn routes_for_location(
     let mut found: Vec<(&Arc<Schedule>, RouteIdx)> = Vec::new();
     for (_, s, stop) in area.stops(&ctx.catalog) {
         for &r in ctx.catalog.stop_index(s).routes(stop) {
-            if !found.iter().any(|(f, g)| f.feed_id == s.feed_id && *g == r) {
+            if s.route_is_listed(r) && !found.iter().any(|(f, g)| f.feed_id == s.feed_id && *g == r)
+            {
                 found.push((s, r));
             }
         }
@@ -197,7 +198,7 @@ pub async fn search_route(
     let mut found = Vec::new();
     for f in ctx.catalog.feeds() {
         let s = &f.schedule;
-        for r in (0..s.routes.len() as u32).map(RouteIdx) {
+        for r in s.listed_routes() {
             if let Some(rank) = route_matches(s, r, &folded, &ctx.lang) {
                 found.push(((rank, route_order(s, r)), s, r));
             }

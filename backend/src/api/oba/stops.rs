@@ -16,7 +16,7 @@ use super::{
 };
 use crate::api::network::{direction_patterns, search_ranked, stops_near};
 use crate::catalog::Catalog;
-use crate::schedule::{Field, LatLon, LocationType, Schedule, StopIdx, geo};
+use crate::schedule::{LatLon, LocationType, Schedule, StopIdx, geo};
 use crate::search;
 use crate::state::AppState;
 
@@ -330,10 +330,8 @@ pub async fn stops_for_route(
         .into_iter()
         .map(|(direction, pattern, t)| {
             let trip = s.trip(t);
-            let headsign = trip
-                .headsign
-                .as_deref()
-                .map(|h| s.translate(Field::TripHeadsign, &trip.id, h, &ctx.lang))
+            let headsign = s
+                .trip_headsign_in(t, &ctx.lang)
                 .unwrap_or_default()
                 .to_owned();
             let lines: Vec<EncodedPolyline> = if with_polylines {
